@@ -1,0 +1,35 @@
+"""The `dagster` command line."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from dagster_core.cli.pipeline import pipeline_cli
+from dagster_core.config import DagsterInvalidConfigError
+from dagster_core.errors import DagsterError
+
+
+@click.group()
+@click.version_option(package_name="dagster-core-dask")
+def cli() -> None:
+    """Define data pipelines once; run them in one process, many processes or on Dask."""
+
+
+cli.add_command(pipeline_cli)
+
+
+def main() -> None:
+    """Entry point: framework errors about the user's input exit 2 with their message."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except (DagsterInvalidConfigError, DagsterError) as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)

@@ -1,0 +1,82 @@
+"""Finding pipelines in a Python file or module named on the command line."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import sys
+import traceback
+from types import ModuleType
+
+import click
+
+from dagster_core.definitions.pipeline import PipelineDefinition
+from dagster_core.errors import DagsterError
+
+
+def _load_module(python_file: str | None, module_name: str | None) -> ModuleType:
+    if bool(python_file) == bool(module_name):
+        raise click.UsageError("Name exactly one of -f/--python-file FILE.py or -m/--module NAME")
+    try:
+        if module_name:
+            return importlib.import_module(module_name)
+        assert python_file is not None
+        path = os.path.abspath(python_file)
+        if not os.path.isfile(path):
+            raise click.UsageError(f"No such Python file: {python_file}")
+        sys.path.insert(0, os.path.dirname(path))
+        name = os.path.splitext(os.path.basename(path))[0]
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        return module
+    except (click.UsageError, DagsterError):
+        raise
+    except ModuleNotFoundError as exc:
+        raise click.UsageError(f"Cannot import module {module_name or python_file}: {exc}") from None
+    except Exception as exc:
+        where = python_file or module_name
+        frames = traceback.extract_tb(exc.__traceback__)
+        line = f"{frames[-1].filename}:{frames[-1].lineno}: " if frames else ""
+        if isinstance(exc, SyntaxError):
+            line = f"{exc.filename}:{exc.lineno}: "
+        raise click.UsageError(
+            f"Error while loading {where}: {line}{type(exc).__name__}: {exc}"
+        ) from None
+
+
+def load_pipelines(python_file: str | None, module_name: str | None) -> dict[str, PipelineDefinition]:
+    """Every PipelineDefinition defined at the top level of the file or module, by name."""
+    module = _load_module(python_file, module_name)
+    pipelines = {
+        p.name: p for p in vars(module).values() if isinstance(p, PipelineDefinition)
+    }
+    if not pipelines:
+        raise click.UsageError(
+            f"No pipelines found in {python_file or module_name}: define one at the top level "
+            "with @pipeline"
+        )
+    return pipelines
+
+
+def load_pipeline(
+    python_file: str | None, module_name: str | None, name: str | None
+) -> PipelineDefinition:
+    """The pipeline named `name` (or the only one) in the file or module."""
+    pipelines = load_pipelines(python_file, module_name)
+    if name is None:
+        if len(pipelines) == 1:
+            return next(iter(pipelines.values()))
+        raise click.UsageError(
+            f"{python_file or module_name} defines several pipelines; choose one with -n: "
+            + ", ".join(sorted(pipelines))
+        )
+    if name not in pipelines:
+        raise click.UsageError(
+            f"No pipeline '{name}' in {python_file or module_name}; it defines: "
+            + ", ".join(sorted(pipelines))
+        )
+    return pipelines[name]

@@ -1,0 +1,53 @@
+"""Reading run config from YAML files: several files merge, later ones winning."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from dagster_core.errors import DagsterConfigFileError
+
+
+def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """A new dict: `override` laid over `base`, merging nested dicts, replacing everything else."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def load_yaml_file(path: str | Path) -> dict[str, Any]:
+    """One YAML file as a dict; a missing file, bad YAML or a non-mapping says which file and line."""
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise DagsterConfigFileError(f"Cannot read config file {path}: {exc.strerror}") from None
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise DagsterConfigFileError(f"{where}: invalid YAML: {problem}") from None
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise DagsterConfigFileError(
+            f"{path}: expected a mapping of config (e.g. 'solids: ...'), got a {type(value).__name__}"
+        )
+    return value
+
+
+def load_yaml_files(paths: Iterable[str | Path]) -> dict[str, Any]:
+    """The files' config merged in order, later files winning."""
+    merged: dict[str, Any] = {}
+    for path in paths:
+        merged = deep_merge(merged, load_yaml_file(path))
+    return merged

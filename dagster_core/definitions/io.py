@@ -1,0 +1,52 @@
+"""Input and output definitions: the typed slots of a solid."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dagster_core.errors import DagsterInvalidDefinitionError
+from dagster_core.types import DagsterType, resolve_dagster_type
+
+
+def _check_name(name: object, what: str) -> str:
+    if not isinstance(name, str) or not name.isidentifier():
+        raise DagsterInvalidDefinitionError(
+            f"{what} name {name!r} is not valid: use a Python identifier such as 'x' or 'rows'"
+        )
+    return name
+
+
+@dataclass(frozen=True, init=False)
+class InputDefinition:
+    """A named, typed input of a solid."""
+
+    name: str
+    dagster_type: DagsterType
+    description: str | None
+
+    def __init__(self, name: str, dagster_type: object = None, description: str | None = None):
+        object.__setattr__(self, "name", _check_name(name, "Input"))
+        object.__setattr__(self, "dagster_type", resolve_dagster_type(dagster_type))
+        object.__setattr__(self, "description", description)
+
+
+@dataclass(frozen=True, init=False)
+class OutputDefinition:
+    """A typed output of a solid; `result` unless named. An optional output may be left unyielded."""
+
+    dagster_type: DagsterType
+    name: str
+    description: str | None
+    is_optional: bool
+
+    def __init__(
+        self,
+        dagster_type: object = None,
+        name: str = "result",
+        description: str | None = None,
+        is_optional: bool = False,
+    ):
+        object.__setattr__(self, "dagster_type", resolve_dagster_type(dagster_type))
+        object.__setattr__(self, "name", _check_name(name, "Output"))
+        object.__setattr__(self, "description", description)
+        object.__setattr__(self, "is_optional", is_optional)

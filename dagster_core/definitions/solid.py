@@ -1,0 +1,145 @@
+"""SolidDefinition and the @solid / @lambda_solid decorators that build one from a function."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from dagster_core.config import Field, resolve_field
+from dagster_core.definitions.composition import PendingInvocation
+from dagster_core.definitions.io import InputDefinition, OutputDefinition
+from dagster_core.errors import DagsterInvalidDefinitionError
+
+
+class SolidDefinition:
+    """A unit of computation: typed inputs and outputs, config, required resources, tags.
+
+    `compute_fn(context, **inputs)` returns a value or yields Outputs and other events.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        input_defs: Sequence[InputDefinition],
+        compute_fn: Callable[..., Any],
+        output_defs: Sequence[OutputDefinition],
+        config: object = None,
+        required_resource_keys: Sequence[str] | None = None,
+        tags: Mapping[str, Any] | None = None,
+        description: str | None = None,
+    ):
+        if not isinstance(name, str) or not name.isidentifier():
+            raise DagsterInvalidDefinitionError(f"Solid name {name!r} is not a Python identifier")
+        self.name = name
+        self.input_defs = tuple(input_defs)
+        self.output_defs = tuple(output_defs)
+        self.compute_fn = compute_fn
+        self.config_field: Field | None = None if config is None else resolve_field(config)
+        self.required_resource_keys = frozenset(required_resource_keys or ())
+        self.tags = dict(tags or {})
+        self.description = description
+        self.input_dict = _unique_by_name(self.input_defs, f"solid '{name}'", "input")
+        self.output_dict = _unique_by_name(self.output_defs, f"solid '{name}'", "output")
+
+    def alias(self, name: str) -> PendingInvocation:
+        """Use this solid again in a pipeline under another name: `add.alias("add_2")(x, y)`."""
+        return PendingInvocation(self, name)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return PendingInvocation(self, None)(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<SolidDefinition {self.name}>"
+
+
+def _unique_by_name(defs: Sequence[Any], owner: str, what: str) -> dict[str, Any]:
+    by_name: dict[str, Any] = {}
+    for d in defs:
+        if d.name in by_name:
+            raise DagsterInvalidDefinitionError(f"{owner} has two {what}s named '{d.name}'")
+        by_name[d.name] = d
+    return by_name
+
+
+def _input_defs_for(
+    fn: Callable[..., Any], input_defs: Sequence[InputDefinition] | None, skip: int
+) -> list[InputDefinition]:
+    """Check the function's parameters against the declared inputs, or infer inputs from them."""
+    params = list(inspect.signature(fn).parameters.values())[skip:]
+    has_var_kwargs = any(p.kind is p.VAR_KEYWORD for p in params)
+    names = [p.name for p in params if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)]
+    if input_defs is None:
+        return [InputDefinition(n) for n in names]
+    for d in input_defs:
+        if d.name not in names and not has_var_kwargs and not d.dagster_type.is_nothing:
+            raise DagsterInvalidDefinitionError(
+                f"Solid '{fn.__name__}' declares input '{d.name}' but its function has no "
+                f"parameter of that name (parameters: {', '.join(names) or 'none'})"
+            )
+    declared = {d.name for d in input_defs}
+    for p in params:
+        if p.name not in declared and p.default is p.empty and p.kind is not p.VAR_KEYWORD:
+            raise DagsterInvalidDefinitionError(
+                f"Solid '{fn.__name__}' has parameter '{p.name}' that is not a declared input "
+                f"(inputs: {', '.join(sorted(declared)) or 'none'})"
+            )
+    return list(input_defs)
+
+
+def solid(
+    name: Callable[..., Any] | str | None = None,
+    description: str | None = None,
+    input_defs: Sequence[InputDefinition] | None = None,
+    output_defs: Sequence[OutputDefinition] | None = None,
+    config: object = None,
+    required_resource_keys: Sequence[str] | None = None,
+    tags: Mapping[str, Any] | None = None,
+) -> Any:
+    """Make a SolidDefinition from `fn(context, **inputs)`; usable bare (`@solid`) or called."""
+    if callable(name):
+        return solid()(name)
+
+    def decorator(fn: Callable[..., Any]) -> SolidDefinition:
+        if not list(inspect.signature(fn).parameters):
+            raise DagsterInvalidDefinitionError(
+                f"Solid '{fn.__name__}' must take a context as its first parameter "
+                "(use @lambda_solid for a function without one)"
+            )
+        return SolidDefinition(
+            name=name or fn.__name__,
+            input_defs=_input_defs_for(fn, input_defs, skip=1),
+            compute_fn=fn,
+            output_defs=output_defs if output_defs is not None else [OutputDefinition()],
+            config=config,
+            required_resource_keys=required_resource_keys,
+            tags=tags,
+            description=description or inspect.getdoc(fn),
+        )
+
+    return decorator
+
+
+def lambda_solid(
+    name: Callable[..., Any] | str | None = None,
+    description: str | None = None,
+    input_defs: Sequence[InputDefinition] | None = None,
+    output_def: OutputDefinition | None = None,
+) -> Any:
+    """Make a SolidDefinition from `fn(**inputs)` with no context; its return value is `result`."""
+    if callable(name):
+        return lambda_solid()(name)
+
+    def decorator(fn: Callable[..., Any]) -> SolidDefinition:
+        def compute(_context: Any, **inputs: Any) -> Any:
+            return fn(**inputs)
+
+        return SolidDefinition(
+            name=name or fn.__name__,
+            input_defs=_input_defs_for(fn, input_defs, skip=0),
+            compute_fn=compute,
+            output_defs=[output_def or OutputDefinition()],
+            description=description or inspect.getdoc(fn),
+        )
+
+    return decorator

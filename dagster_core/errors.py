@@ -1,0 +1,40 @@
+"""The exceptions users see; all derive from DagsterError so one except clause catches them."""
+
+from __future__ import annotations
+
+
+class DagsterError(Exception):
+    """Base of every error raised by this framework (not by user code)."""
+
+
+class DagsterInvalidDefinitionError(DagsterError):
+    """A solid, pipeline, resource or mode is defined wrongly; raised when it is defined."""
+
+
+class DagsterInvariantViolationError(DagsterError):
+    """The framework was used in a way it does not support (e.g. a solid called outside a pipeline)."""
+
+
+class DagsterRunNotFoundError(DagsterError):
+    """A run id that the instance does not know."""
+
+
+class DagsterExecutionStepExecutionError(DagsterError):
+    """A step failed; raised by the Python API after the run has been marked FAILURE."""
+
+    def __init__(self, message: str, step_key: str, error_info: object = None):
+        super().__init__(message)
+        self.step_key = step_key
+        self.error_info = error_info
+
+
+class DagsterStepOutputNotFoundError(DagsterError):
+    """An output that a step needs was never stored (for example in the parent run of a re-execution)."""
+
+
+class DagsterConfigFileError(DagsterError):
+    """A run config or dagster.yaml file that is missing or is not valid YAML."""
+
+
+class DagsterResourceFunctionError(DagsterError):
+    """A resource's function raised while the resource was built or torn down."""

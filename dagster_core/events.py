@@ -1,0 +1,115 @@
+"""Events: what happened in a run, as small immutable records that pickle, compare and print well."""
+
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class DagsterEventType(str, Enum):
+    """Every kind of event a run writes to its event log."""
+
+    PIPELINE_START = "PIPELINE_START"
+    PIPELINE_SUCCESS = "PIPELINE_SUCCESS"
+    PIPELINE_FAILURE = "PIPELINE_FAILURE"
+    PIPELINE_CANCELED = "PIPELINE_CANCELED"
+    STEP_START = "STEP_START"
+    STEP_INPUT = "STEP_INPUT"
+    STEP_OUTPUT = "STEP_OUTPUT"
+    STEP_SUCCESS = "STEP_SUCCESS"
+    STEP_FAILURE = "STEP_FAILURE"
+    STEP_SKIPPED = "STEP_SKIPPED"
+    STEP_RETRY = "STEP_RETRY"
+    STEP_MATERIALIZATION = "STEP_MATERIALIZATION"
+    STEP_EXPECTATION_RESULT = "STEP_EXPECTATION_RESULT"
+    OBJECT_STORE_OPERATION = "OBJECT_STORE_OPERATION"
+    ENGINE_EVENT = "ENGINE_EVENT"
+    LOG_MESSAGE = "LOG_MESSAGE"
+
+
+PIPELINE_END_EVENTS = frozenset(
+    {
+        DagsterEventType.PIPELINE_SUCCESS,
+        DagsterEventType.PIPELINE_FAILURE,
+        DagsterEventType.PIPELINE_CANCELED,
+    }
+)
+STEP_END_EVENTS = frozenset(
+    {DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE, DagsterEventType.STEP_SKIPPED}
+)
+
+
+@dataclass(frozen=True)
+class ErrorInfo:
+    """An exception as plain data: it survives pickling across processes and storage in a database."""
+
+    message: str
+    cls_name: str
+    stack: tuple[str, ...] = ()
+    cause: ErrorInfo | None = None
+
+    @classmethod
+    def from_exception(cls, exc: BaseException) -> ErrorInfo:
+        cause = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+        return cls(
+            message="".join(traceback.format_exception_only(type(exc), exc)).strip(),
+            cls_name=type(exc).__name__,
+            stack=tuple(traceback.format_tb(exc.__traceback__)),
+            cause=cls.from_exception(cause) if cause is not None else None,
+        )
+
+    def to_string(self) -> str:
+        """The message and traceback, as Python would print them (causes first)."""
+        text = "".join(self.stack) + self.message + "\n"
+        if self.cause is not None:
+            text = (
+                self.cause.to_string()
+                + "\nThe above exception was the direct cause of the following exception:\n\n"
+                + text
+            )
+        return text
+
+
+@dataclass(frozen=True)
+class DagsterEvent:
+    """One event of a run. `data` holds the event's small payload (output name, error, metadata)."""
+
+    event_type: DagsterEventType
+    run_id: str
+    pipeline_name: str
+    message: str = ""
+    step_key: str | None = None
+    solid_name: str | None = None
+    attempt: int = 1
+    level: int = logging.INFO
+    timestamp: float = field(default_factory=time.time)
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_step_event(self) -> bool:
+        return self.step_key is not None
+
+    @property
+    def is_log_message(self) -> bool:
+        return self.event_type is DagsterEventType.LOG_MESSAGE
+
+    @property
+    def is_failure(self) -> bool:
+        return self.event_type in (
+            DagsterEventType.STEP_FAILURE,
+            DagsterEventType.PIPELINE_FAILURE,
+        )
+
+    @property
+    def error(self) -> ErrorInfo | None:
+        return self.data.get("error")
+
+    def __str__(self) -> str:
+        where = f" {self.step_key}" if self.step_key else ""
+        attempt = f" (attempt {self.attempt})" if self.attempt > 1 else ""
+        return f"{self.event_type.value}{where}{attempt}: {self.message}"

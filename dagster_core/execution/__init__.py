@@ -1,0 +1,23 @@
+"""Running pipelines: config -> plan -> executor -> events."""
+
+from dagster_core.execution.api import (
+    execute_pipeline,
+    execute_pipeline_iterator,
+    execute_solid,
+    reexecute_pipeline,
+)
+from dagster_core.execution.plan import ExecutionPlan, ExecutionStep, StepInput, StepOutputHandle
+from dagster_core.execution.results import PipelineExecutionResult, SolidExecutionResult
+
+__all__ = [
+    "ExecutionPlan",
+    "ExecutionStep",
+    "PipelineExecutionResult",
+    "SolidExecutionResult",
+    "StepInput",
+    "StepOutputHandle",
+    "execute_pipeline",
+    "execute_pipeline_iterator",
+    "execute_solid",
+    "reexecute_pipeline",
+]

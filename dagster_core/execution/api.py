@@ -1,0 +1,390 @@
+"""The Python API for running pipelines: execute, iterate, re-execute, and run one solid."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from contextlib import closing
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from dagster_core.config import ConfigError, DagsterInvalidConfigError
+from dagster_core.definitions.dependency import DependencyDefinition
+from dagster_core.definitions.executor import ExecutorDefinition
+from dagster_core.definitions.mode import ModeDefinition
+from dagster_core.definitions.pipeline import PipelineDefinition
+from dagster_core.definitions.resource import ResourceDefinition
+from dagster_core.definitions.solid import SolidDefinition, lambda_solid
+from dagster_core.errors import (
+    DagsterExecutionStepExecutionError,
+    DagsterInvariantViolationError,
+    DagsterRunNotFoundError,
+    DagsterStepOutputNotFoundError,
+)
+from dagster_core.events import DagsterEvent, DagsterEventType, ErrorInfo
+from dagster_core.execution.console import log_event
+from dagster_core.execution.context import RunContext
+from dagster_core.execution.plan import ExecutionPlan, StepOutputHandle, build_execution_plan
+from dagster_core.execution.results import PipelineExecutionResult, SolidExecutionResult
+from dagster_core.execution.run_config import EnvironmentConfig, resolve_environment
+from dagster_core.executors import default_executors
+from dagster_core.instance import DagsterInstance
+from dagster_core.storage import IntermediateStore, PipelineRun
+from dagster_core.storage.system_storage import InitSystemStorageContext
+
+PARENT_RUN_TAG = "dagster/parent_run_id"
+
+
+@dataclass(frozen=True)
+class _PreparedRun:
+    """A validated pipeline, config and plan: everything checked before a run is recorded."""
+
+    pipeline: PipelineDefinition
+    mode: ModeDefinition
+    environment: EnvironmentConfig
+    executor_def: ExecutorDefinition
+    plan: ExecutionPlan
+    environment_dict: Mapping[str, Any]
+    solid_subset: tuple[str, ...] | None
+
+
+def _prepare(
+    pipeline: PipelineDefinition,
+    environment_dict: Mapping[str, Any] | None,
+    mode: str | None,
+    preset: str | None,
+    solid_subset: Sequence[str] | None,
+    step_keys_to_execute: Sequence[str] | None = None,
+) -> _PreparedRun:
+    if not isinstance(pipeline, PipelineDefinition):
+        raise DagsterInvariantViolationError(
+            f"Expected a PipelineDefinition (made with @pipeline), got {pipeline!r}"
+        )
+    if preset is not None:
+        if environment_dict is not None or mode is not None:
+            raise DagsterInvariantViolationError(
+                f"Preset '{preset}' sets the run config and mode: pass either a preset or "
+                "environment_dict/mode, not both"
+            )
+        preset_def = pipeline.get_preset(preset)
+        environment_dict = preset_def.get_environment_dict()
+        mode = preset_def.mode
+        solid_subset = solid_subset or preset_def.solid_subset
+    environment_dict = dict(environment_dict or {})
+    subset = None if solid_subset is None else tuple(solid_subset)
+    runnable = pipeline.subset(subset) if subset is not None else pipeline
+    mode_def = runnable.get_mode(mode)
+    executor_defs = tuple(mode_def.executor_defs or default_executors)
+    environment = resolve_environment(runnable, mode_def, executor_defs, environment_dict)
+    executor_def = next(d for d in executor_defs if d.name == environment.executor_name)
+    plan = build_execution_plan(runnable, environment, step_keys_to_execute)
+    return _PreparedRun(
+        runnable, mode_def, environment, executor_def, plan, environment_dict, subset
+    )
+
+
+def _intermediates_for(prepared: _PreparedRun, instance: DagsterInstance) -> IntermediateStore:
+    storage_def = next(
+        d for d in prepared.mode.system_storage_defs if d.name == prepared.environment.storage_name
+    )
+    return storage_def.creation_fn(
+        InitSystemStorageContext(prepared.environment.storage_config, instance)
+    )
+
+
+def _pipeline_event(
+    run: PipelineRun, event_type: DagsterEventType, message: str, level: int, **data: Any
+) -> DagsterEvent:
+    return DagsterEvent(
+        event_type, run.run_id, run.pipeline_name, message=message, level=level, data=data
+    )
+
+
+def _run_events(ctx: RunContext, executor_def: ExecutorDefinition) -> Iterator[DagsterEvent]:
+    """Drive the executor over the plan; store and print every event; always end the run."""
+    run, instance, level = ctx.run, ctx.instance, ctx.environment.log_level
+
+    def record(event: DagsterEvent) -> DagsterEvent:
+        instance.store_events([event])
+        log_event(event, level)
+        return event
+
+    keys = ctx.plan.step_keys_to_execute
+    start = _pipeline_event(
+        run,
+        DagsterEventType.PIPELINE_START,
+        f"Started run {run.run_id} of {len(keys)} steps with the {executor_def.name} executor",
+        logging.INFO,
+        step_keys=keys,
+    )
+    failed: list[str] = []
+    try:
+        yield record(start)
+        executor = executor_def.executor_creation_fn(ctx.environment.executor_config)
+        with closing(executor.execute(ctx)) as executor_events:
+            for event in executor_events:
+                if event.event_type is DagsterEventType.STEP_FAILURE:
+                    failed.append(event.step_key or "")
+                yield record(event)
+    except (KeyboardInterrupt, GeneratorExit):
+        record(
+            _pipeline_event(
+                run, DagsterEventType.PIPELINE_CANCELED, "Run was interrupted", logging.ERROR
+            )
+        )
+        raise
+    except Exception as exc:
+        error = ErrorInfo.from_exception(exc)
+        yield record(
+            _pipeline_event(
+                run, DagsterEventType.ENGINE_EVENT, f"Run failed: {error.message}",
+                logging.ERROR, error=error,
+            )
+        )
+        yield record(
+            _pipeline_event(
+                run, DagsterEventType.PIPELINE_FAILURE, f"Run failed: {error.message}",
+                logging.ERROR, error=error,
+            )
+        )
+        raise
+    if failed:
+        end = _pipeline_event(
+            run,
+            DagsterEventType.PIPELINE_FAILURE,
+            f"Run failed: step(s) {', '.join(failed)} failed",
+            logging.ERROR,
+            failed_steps=tuple(failed),
+        )
+    else:
+        end = _pipeline_event(
+            run, DagsterEventType.PIPELINE_SUCCESS, "Run succeeded", logging.INFO
+        )
+    yield record(end)
+
+
+def _start(
+    prepared: _PreparedRun,
+    instance: DagsterInstance,
+    tags: Mapping[str, str] | None,
+    parent_run_id: str | None = None,
+) -> tuple[RunContext, Iterator[DagsterEvent]]:
+    intermediates = _intermediates_for(prepared, instance)
+    run = instance.create_run(
+        pipeline_name=prepared.pipeline.name,
+        environment_dict=prepared.environment_dict,
+        mode=prepared.mode.name,
+        tags=_check_tags(tags),
+        solid_subset=prepared.solid_subset,
+        step_keys_to_execute=prepared.plan.step_keys_to_execute,
+        parent_run_id=parent_run_id,
+    )
+    ctx = RunContext(
+        prepared.pipeline, prepared.plan, run, prepared.environment, instance, intermediates
+    )
+    return ctx, _run_events(ctx, prepared.executor_def)
+
+
+def _check_tags(tags: Mapping[str, str] | None) -> dict[str, str]:
+    tags = dict(tags or {})
+    bad = [k for k, v in tags.items() if not isinstance(k, str) or not isinstance(v, str)]
+    if bad:
+        raise DagsterInvariantViolationError(
+            f"Run tags must map strings to strings; bad tag(s): "
+            + ", ".join(f"{k!r}: {tags[k]!r}" for k in bad)
+        )
+    return tags
+
+
+def _finish(
+    ctx: RunContext, events: Iterator[DagsterEvent], raise_on_error: bool
+) -> PipelineExecutionResult:
+    result = PipelineExecutionResult(ctx.pipeline.name, ctx.run_id, list(events), ctx.intermediates)
+    if raise_on_error and not result.success:
+        failure = next(
+            (e for e in result.event_list if e.event_type is DagsterEventType.STEP_FAILURE), None
+        )
+        if failure is not None:
+            error = failure.error
+            details = f"\n\n{error.to_string()}" if error is not None else ""
+            raise DagsterExecutionStepExecutionError(
+                f"Error in step {failure.step_key} of run {ctx.run_id}: {failure.message}{details}",
+                step_key=failure.step_key or "",
+                error_info=error,
+            )
+    return result
+
+
+def execute_pipeline(
+    pipeline: PipelineDefinition,
+    environment_dict: Mapping[str, Any] | None = None,
+    mode: str | None = None,
+    preset: str | None = None,
+    tags: Mapping[str, str] | None = None,
+    instance: DagsterInstance | None = None,
+    raise_on_error: bool = True,
+    solid_subset: Sequence[str] | None = None,
+) -> PipelineExecutionResult:
+    """Run a pipeline to the end. A failed step raises DagsterExecutionStepExecutionError unless
+    `raise_on_error=False`; either way the run is recorded as FAILURE first."""
+    prepared = _prepare(pipeline, environment_dict, mode, preset, solid_subset)
+    ctx, events = _start(prepared, instance or DagsterInstance.ephemeral(), tags)
+    return _finish(ctx, events, raise_on_error)
+
+
+def execute_pipeline_iterator(
+    pipeline: PipelineDefinition,
+    environment_dict: Mapping[str, Any] | None = None,
+    mode: str | None = None,
+    preset: str | None = None,
+    tags: Mapping[str, str] | None = None,
+    instance: DagsterInstance | None = None,
+    solid_subset: Sequence[str] | None = None,
+) -> Iterator[DagsterEvent]:
+    """Run a pipeline, yielding its events as they happen. Closing the iterator early marks the
+    run CANCELED. Config errors are raised before the first event."""
+    prepared = _prepare(pipeline, environment_dict, mode, preset, solid_subset)
+    _, events = _start(prepared, instance or DagsterInstance.ephemeral(), tags)
+    return events
+
+
+def _locate_parent_outputs(
+    plan: ExecutionPlan,
+    intermediates: IntermediateStore,
+    instance: DagsterInstance,
+    parent: PipelineRun,
+) -> dict[StepOutputHandle, str]:
+    """For each output this re-execution reads but does not compute, the nearest ancestor run
+    that stored it."""
+    located, missing = {}, []
+    for handle in plan.handles_needed_from_outside():
+        run: PipelineRun | None = parent
+        while run is not None and not intermediates.has_output(
+            run.run_id, handle.step_key, handle.output_name
+        ):
+            run = instance.get_run_by_id(run.parent_run_id) if run.parent_run_id else None
+        if run is None:
+            missing.append(handle)
+        else:
+            located[handle] = run.run_id
+    if missing:
+        raise DagsterStepOutputNotFoundError(
+            f"Cannot re-execute from run {parent.run_id}: it stored no value for "
+            + ", ".join(f"output '{h.output_name}' of {h.step_key}" for h in missing)
+            + ". Add those steps to step_keys_to_execute."
+        )
+    return located
+
+
+def reexecute_pipeline(
+    pipeline: PipelineDefinition,
+    parent_run_id: str,
+    step_keys_to_execute: Sequence[str] | None = None,
+    environment_dict: Mapping[str, Any] | None = None,
+    mode: str | None = None,
+    tags: Mapping[str, str] | None = None,
+    instance: DagsterInstance | None = None,
+    raise_on_error: bool = True,
+) -> PipelineExecutionResult:
+    """Run some steps again, reading the outputs of the others from the parent run's storage.
+
+    Run config, mode and solid subset default to the parent run's.
+    """
+    instance = instance or DagsterInstance.get()
+    parent = instance.get_run_by_id(parent_run_id)
+    if parent is None:
+        raise DagsterRunNotFoundError(
+            f"Run {parent_run_id} is not in this instance; list runs with `dagster run list`"
+        )
+    if parent.pipeline_name != pipeline.name:
+        raise DagsterInvariantViolationError(
+            f"Run {parent_run_id} is a run of pipeline '{parent.pipeline_name}', "
+            f"not '{pipeline.name}'"
+        )
+    prepared = _prepare(
+        pipeline,
+        parent.environment_dict if environment_dict is None else environment_dict,
+        parent.mode if mode is None else mode,
+        None,
+        parent.solid_subset,
+        step_keys_to_execute,
+    )
+    if set(prepared.plan.step_keys_to_execute) != {s.key for s in prepared.plan.steps}:
+        storage_name = prepared.environment.storage_name
+        intermediates = _intermediates_for(prepared, instance)
+        if not intermediates.is_persistent:
+            raise DagsterInvalidConfigError(
+                (
+                    ConfigError(
+                        ("storage",),
+                        f're-execution reads the parent run\'s stored outputs, so it needs '
+                        f'persistent storage such as "filesystem", not "{storage_name}"',
+                    ),
+                )
+            )
+        located = _locate_parent_outputs(prepared.plan, intermediates, instance, parent)
+        prepared = dataclasses.replace(
+            prepared, plan=dataclasses.replace(prepared.plan, external_outputs=located)
+        )
+    run_tags = {**parent.tags, **(tags or {}), PARENT_RUN_TAG: parent_run_id}
+    ctx, events = _start(prepared, instance, run_tags, parent_run_id=parent_run_id)
+    return _finish(ctx, events, raise_on_error)
+
+
+def execute_solid(
+    solid_def: SolidDefinition,
+    environment_dict: Mapping[str, Any] | None = None,
+    input_values: Mapping[str, Any] | None = None,
+    resources: Mapping[str, Any] | None = None,
+    mode_def: ModeDefinition | None = None,
+    tags: Mapping[str, str] | None = None,
+    instance: DagsterInstance | None = None,
+    raise_on_error: bool = True,
+) -> SolidExecutionResult:
+    """Run one solid in a pipeline of its own, its inputs given as Python values (for unit tests).
+
+    `resources` maps keys to values or ResourceDefinitions; `environment_dict` is the usual run
+    config (e.g. `{"solids": {"scale": {"config": {...}}}}`).
+    """
+    input_values = dict(input_values or {})
+    unknown = [name for name in input_values if name not in solid_def.input_dict]
+    if unknown:
+        raise DagsterInvariantViolationError(
+            f"Solid '{solid_def.name}' has no input(s) {', '.join(unknown)} "
+            f"(inputs: {', '.join(solid_def.input_dict) or 'none'})"
+        )
+    stubs = [_value_solid(f"_input_{solid_def.name}_{name}", v) for name, v in input_values.items()]
+    if mode_def is None:
+        mode_def = ModeDefinition(
+            resource_defs={
+                key: r if isinstance(r, ResourceDefinition) else ResourceDefinition.hardcoded_resource(r)
+                for key, r in (resources or {}).items()
+            }
+        )
+    pipeline = PipelineDefinition(
+        [solid_def, *stubs],
+        name=f"ephemeral_{solid_def.name}_solid_pipeline",
+        dependencies={
+            solid_def.name: {
+                name: DependencyDefinition(stub.name) for name, stub in zip(input_values, stubs)
+            }
+        },
+        mode_defs=[mode_def],
+    )
+    result = execute_pipeline(
+        pipeline,
+        environment_dict=environment_dict,
+        tags=tags,
+        instance=instance,
+        raise_on_error=raise_on_error,
+    )
+    return result.result_for_solid(solid_def.name)
+
+
+def _value_solid(name: str, value: Any) -> SolidDefinition:
+    @lambda_solid(name=name)
+    def _value() -> Any:
+        return value
+
+    return _value

@@ -1,0 +1,80 @@
+"""What steps run with: the run's context for an executor, and the context a solid sees."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from dagster_core.definitions.pipeline import PipelineDefinition
+    from dagster_core.definitions.solid import SolidDefinition
+    from dagster_core.execution.plan import ExecutionPlan
+    from dagster_core.execution.run_config import EnvironmentConfig
+    from dagster_core.instance import DagsterInstance
+    from dagster_core.storage import IntermediateStore, PipelineRun
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """Everything an executor needs to run a plan: definitions, validated config, the run record,
+    the instance and the run's intermediate store."""
+
+    pipeline: PipelineDefinition
+    plan: ExecutionPlan
+    run: PipelineRun
+    environment: EnvironmentConfig
+    instance: DagsterInstance
+    intermediates: IntermediateStore
+
+    @property
+    def run_id(self) -> str:
+        return self.run.run_id
+
+
+class DagsterLogManager:
+    """`context.log`: each message becomes a LOG_MESSAGE event of the step."""
+
+    def __init__(self, emit: Callable[[int, str], None]):
+        self._emit = emit
+
+    def log(self, level: int, msg: str) -> None:
+        self._emit(level, str(msg))
+
+    def debug(self, msg: str) -> None:
+        self._emit(logging.DEBUG, str(msg))
+
+    def info(self, msg: str) -> None:
+        self._emit(logging.INFO, str(msg))
+
+    def warning(self, msg: str) -> None:
+        self._emit(logging.WARNING, str(msg))
+
+    def error(self, msg: str) -> None:
+        self._emit(logging.ERROR, str(msg))
+
+    def critical(self, msg: str) -> None:
+        self._emit(logging.CRITICAL, str(msg))
+
+
+@dataclass(frozen=True)
+class SolidExecutionContext:
+    """The `context` argument of a solid's compute function."""
+
+    solid_config: Any
+    resources: SimpleNamespace
+    log: DagsterLogManager
+    run_id: str
+    step_key: str
+    solid_name: str
+    solid_def: SolidDefinition
+    pipeline_def: PipelineDefinition
+    mode: str
+    attempt: int
+    tags: Mapping[str, str]
+
+    @property
+    def pipeline_name(self) -> str:
+        return self.pipeline_def.name

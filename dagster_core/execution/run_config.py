@@ -1,0 +1,160 @@
+"""The run config schema of a pipeline in a mode, and its validation into an EnvironmentConfig."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from dagster_core.config import (
+    ConfigError,
+    DagsterInvalidConfigError,
+    Enum,
+    EnumValue,
+    Field,
+    Selector,
+    Shape,
+    validate_config,
+)
+from dagster_core.definitions.executor import ExecutorDefinition
+from dagster_core.definitions.mode import ModeDefinition
+from dagster_core.definitions.pipeline import PipelineDefinition
+
+_LOG_LEVELS = Enum(
+    "LogLevel",
+    [
+        EnumValue(name, python_value=getattr(logging, name))
+        for name in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+    ],
+)
+
+
+@dataclass(frozen=True)
+class EnvironmentConfig:
+    """Run config after validation, with defaults filled in."""
+
+    solids: Mapping[str, Mapping[str, Any]]
+    resources: Mapping[str, Mapping[str, Any]]
+    executor_name: str
+    executor_config: Any
+    storage_name: str
+    storage_config: Any
+    log_level: int = logging.INFO
+    raw: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _optional_empty_shape() -> Field:
+    return Field(Shape({}), is_optional=True)
+
+
+def _selector(defs: Any, default: str) -> Field:
+    """A Selector over named definitions, defaulting to `default` when the mode has it."""
+    choices = {d.name: d.config_field or _optional_empty_shape() for d in defs}
+    if default in choices:
+        return Field(Selector(choices), default_value={default: {}})
+    return Field(Selector(choices))
+
+
+def environment_schema(
+    pipeline: PipelineDefinition, mode: ModeDefinition, executor_defs: tuple[ExecutorDefinition, ...]
+) -> Shape:
+    """The run config schema: solids, resources, execution, storage, loggers."""
+    solid_fields = {}
+    for solid_name in pipeline.solid_order:
+        solid_def = pipeline.solids[solid_name]
+        fields: dict[str, Field] = {}
+        if solid_def.config_field is not None:
+            fields["config"] = solid_def.config_field
+        input_fields = {}
+        for input_def in solid_def.input_defs:
+            t = input_def.dagster_type
+            if input_def.name in pipeline.wiring[solid_name] or t.is_nothing:
+                continue
+            optional = t.name.startswith("Optional[")
+            input_fields[input_def.name] = Field(t.config_type, is_optional=optional)
+        if input_fields:
+            fields["inputs"] = Field(Shape(input_fields))
+        if fields:
+            solid_fields[solid_name] = Field(Shape(fields))
+    required_keys = set().union(*(d.required_resource_keys for d in pipeline.solids.values()))
+    resource_fields = {}
+    for key in sorted(required_keys):
+        resource_def = mode.resource_defs[key]
+        if resource_def.config_field is not None:
+            resource_fields[key] = Field(Shape({"config": resource_def.config_field}))
+    return Shape(
+        {
+            "solids": Field(Shape(solid_fields)),
+            "resources": Field(Shape(resource_fields)),
+            "execution": _selector(executor_defs, "in_process"),
+            "storage": _selector(mode.system_storage_defs, "in_memory"),
+            "loggers": Field(
+                Shape(
+                    {
+                        "console": Field(
+                            Shape({"config": Field(Shape({"log_level": Field(
+                                _LOG_LEVELS, default_value="INFO")}))})
+                        )
+                    }
+                )
+            ),
+        }
+    )
+
+
+def _unwrap_config_layer(value: Any) -> Any:
+    """Accept the seed-era `{multiprocess: {config: {...}}}` form as `{multiprocess: {...}}`."""
+    if isinstance(value, Mapping) and len(value) == 1:
+        (name, inner), = value.items()
+        if isinstance(inner, Mapping) and set(inner) == {"config"}:
+            return {name: inner["config"] if inner["config"] is not None else {}}
+    return value
+
+
+def resolve_environment(
+    pipeline: PipelineDefinition,
+    mode: ModeDefinition,
+    executor_defs: tuple[ExecutorDefinition, ...],
+    environment_dict: Mapping[str, Any] | None,
+) -> EnvironmentConfig:
+    """Validate run config against the pipeline's mode; every error at once, before any work."""
+    raw = dict(environment_dict or {})
+    if not isinstance(environment_dict or {}, Mapping):
+        raise DagsterInvalidConfigError(
+            (ConfigError((), f"run config must be a mapping, got {type(environment_dict).__name__}"),)
+        )
+    value = dict(raw)
+    for key in ("execution", "storage"):
+        if key in value:
+            value[key] = _unwrap_config_layer(value[key])
+    result = validate_config(environment_schema(pipeline, mode, executor_defs), value)
+    errors = list(result.errors)
+    if result.success:
+        processed = result.value
+        (executor_name, executor_config), = processed["execution"].items()
+        (storage_name, storage_config), = processed["storage"].items()
+        executor_def = next(d for d in executor_defs if d.name == executor_name)
+        storage_def = next(d for d in mode.system_storage_defs if d.name == storage_name)
+        if executor_def.requires_persistent_storage and not storage_def.is_persistent:
+            persistent = [d.name for d in mode.system_storage_defs if d.is_persistent]
+            errors.append(
+                ConfigError(
+                    ("storage",),
+                    f'the {executor_name} executor runs steps outside this process, so it needs '
+                    f'storage that they can all read, not "{storage_name}": use one of '
+                    + ", ".join(f'"{n}"' for n in persistent),
+                )
+            )
+    if errors:
+        raise DagsterInvalidConfigError(tuple(errors))
+    return EnvironmentConfig(
+        solids=processed["solids"],
+        resources=processed["resources"],
+        executor_name=executor_name,
+        executor_config=executor_config or {},
+        storage_name=storage_name,
+        storage_config=storage_config or {},
+        log_level=processed["loggers"]["console"]["config"]["log_level"],
+        raw=raw,
+    )

@@ -1,0 +1,373 @@
+"""The one function that runs a step, called by every executor wherever the step runs."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from enum import Enum
+from types import SimpleNamespace
+from typing import Any
+
+from dagster_core.definitions.events import (
+    ExpectationResult,
+    Failure,
+    Materialization,
+    Output,
+    RetryRequested,
+)
+from dagster_core.events import DagsterEvent, DagsterEventType, ErrorInfo
+from dagster_core.execution.context import DagsterLogManager, RunContext, SolidExecutionContext
+from dagster_core.execution.plan import ExecutionStep, StepInput, StepOutputHandle
+
+
+class StepStatus(str, Enum):
+    SUCCESS = "SUCCESS"
+    FAILURE = "FAILURE"
+    SKIPPED = "SKIPPED"
+
+
+_STATUS_OF_END_EVENT = {
+    DagsterEventType.STEP_SUCCESS: StepStatus.SUCCESS,
+    DagsterEventType.STEP_FAILURE: StepStatus.FAILURE,
+    DagsterEventType.STEP_SKIPPED: StepStatus.SKIPPED,
+}
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """How a step ended and which outputs it stored: all a downstream step needs to know."""
+
+    step_key: str
+    status: StepStatus
+    outputs: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_end_event(cls, event: DagsterEvent) -> StepResult:
+        return cls(
+            event.step_key or "",
+            _STATUS_OF_END_EVENT[event.event_type],
+            frozenset(event.data.get("outputs", ())),
+        )
+
+
+class _StepFailed(Exception):  # noqa: N818 - internal signal, not an error users see
+    """Raised inside the runner to end the attempt with a STEP_FAILURE whose message is given."""
+
+    def __init__(self, message: str, metadata: Mapping[str, Any] | None = None):
+        super().__init__(message)
+        self.metadata = dict(metadata or {})
+
+
+class _Events:
+    """Makes the events of one attempt of one step, and buffers `context.log` messages."""
+
+    def __init__(self, ctx: RunContext, step: ExecutionStep, attempt: int):
+        self.attempt = attempt
+        self._base = {
+            "run_id": ctx.run_id,
+            "pipeline_name": ctx.pipeline.name,
+            "step_key": step.key,
+            "solid_name": step.solid_name,
+            "attempt": attempt,
+        }
+        self.pending_logs: list[DagsterEvent] = []
+
+    def make(
+        self, event_type: DagsterEventType, message: str, level: int = logging.DEBUG, **data: Any
+    ) -> DagsterEvent:
+        return DagsterEvent(event_type, message=message, level=level, data=data, **self._base)
+
+    def log(self, level: int, message: str) -> None:
+        self.pending_logs.append(self.make(DagsterEventType.LOG_MESSAGE, message, level))
+
+    def drain_logs(self) -> Iterator[DagsterEvent]:
+        while self.pending_logs:
+            yield self.pending_logs.pop(0)
+
+
+def run_step(
+    ctx: RunContext,
+    resources: Mapping[str, Any],
+    step: ExecutionStep,
+    upstream: Mapping[str, StepResult],
+) -> Iterator[DagsterEvent]:
+    """Run one step: skip it if an input is unavailable, else load inputs, compute, type-check,
+    store outputs; retry on RetryRequested. The last event is STEP_SUCCESS, STEP_FAILURE or
+    STEP_SKIPPED, whose `outputs` data says which outputs were stored."""
+    reason = _why_skip(ctx, step, upstream)
+    if reason is not None:
+        events = _Events(ctx, step, 1)
+        yield events.make(
+            DagsterEventType.STEP_SKIPPED, reason, logging.INFO, reason=reason, outputs=()
+        )
+        return
+    attempt = 1
+    while True:
+        events = _Events(ctx, step, attempt)
+        retry = yield from _run_attempt(ctx, resources, step, events)
+        if retry is None:
+            return
+        attempt += 1
+        time.sleep(retry.seconds_to_wait)
+
+
+def _why_skip(ctx: RunContext, step: ExecutionStep, upstream: Mapping[str, StepResult]) -> str | None:
+    for step_input in step.inputs:
+        for handle in step_input.sources:
+            result = upstream.get(handle.step_key)
+            if result is None:
+                if handle in ctx.plan.external_outputs:
+                    continue
+                return f"upstream step {handle.step_key} did not run"
+            if result.status is StepStatus.FAILURE:
+                return f"upstream step {handle.step_key} failed"
+            if handle.output_name not in result.outputs:
+                return (
+                    f"upstream step {handle.step_key} did not yield output "
+                    f"'{handle.output_name}' needed by input '{step_input.name}'"
+                )
+    return None
+
+
+def _run_attempt(
+    ctx: RunContext, resources: Mapping[str, Any], step: ExecutionStep, events: _Events
+) -> Iterator[DagsterEvent]:
+    """One attempt; returns the RetryRequested when the step should run again, else None."""
+    solid_def = ctx.pipeline.solids[step.solid_name]
+    started = time.perf_counter()
+    yield events.make(DagsterEventType.STEP_START, f"Started step {step.key}", logging.INFO)
+    stored: list[str] = []
+    try:
+        with ctx.instance.compute_log_manager.capture(ctx.run_id, step.key):
+            kwargs: dict[str, Any] = {}
+            for step_input in step.inputs:
+                input_def = solid_def.input_dict[step_input.name]
+                value = yield from _load_input(ctx, step, step_input, events)
+                if input_def.dagster_type.is_nothing:
+                    continue
+                _type_check(input_def.dagster_type, value, f"input '{step_input.name}'", step)
+                yield events.make(
+                    DagsterEventType.STEP_INPUT,
+                    f'Got input "{step_input.name}" of type "{input_def.dagster_type.name}"',
+                    input_name=step_input.name,
+                    type_name=input_def.dagster_type.name,
+                )
+                kwargs[step_input.name] = value
+
+            context = SolidExecutionContext(
+                solid_config=ctx.environment.solids.get(step.solid_name, {}).get("config"),
+                resources=SimpleNamespace(
+                    **{k: resources[k] for k in solid_def.required_resource_keys}
+                ),
+                log=DagsterLogManager(events.log),
+                run_id=ctx.run_id,
+                step_key=step.key,
+                solid_name=step.solid_name,
+                solid_def=solid_def,
+                pipeline_def=ctx.pipeline,
+                mode=ctx.run.mode,
+                attempt=events.attempt,
+                tags=ctx.run.tags,
+            )
+            for item in _compute(solid_def, context, kwargs):
+                yield from events.drain_logs()
+                yield from _handle_yielded(ctx, step, solid_def, item, stored, events)
+            yield from events.drain_logs()
+            missing = [
+                d.name for d in solid_def.output_defs if not d.is_optional and d.name not in stored
+            ]
+            if missing:
+                raise _StepFailed(
+                    f"Solid '{step.solid_name}' did not yield required output(s) "
+                    f"{', '.join(repr(m) for m in missing)}"
+                )
+    except RetryRequested as retry:
+        yield from events.drain_logs()
+        attempt = events.attempt
+        if attempt <= retry.max_retries:
+            yield events.make(
+                DagsterEventType.STEP_RETRY,
+                f"Step {step.key} asked to retry (attempt {attempt} of "
+                f"{retry.max_retries + 1}); waiting {retry.seconds_to_wait}s",
+                logging.WARNING,
+                seconds_to_wait=retry.seconds_to_wait,
+            )
+            return retry
+        yield _failure(events, step, f"Step {step.key} exceeded its {retry.max_retries} retries",
+                       ErrorInfo.from_exception(retry))
+        return None
+    except _StepFailed as exc:
+        yield from events.drain_logs()
+        yield _failure(events, step, str(exc), ErrorInfo.from_exception(exc), exc.metadata)
+        return None
+    except Failure as exc:
+        yield from events.drain_logs()
+        message = exc.description or f"Solid '{step.solid_name}' raised Failure"
+        yield _failure(events, step, message, ErrorInfo.from_exception(exc), exc.metadata)
+        return None
+    except Exception as exc:
+        yield from events.drain_logs()
+        yield _failure(
+            events,
+            step,
+            f"Error in solid '{step.solid_name}': {type(exc).__name__}: {exc}",
+            ErrorInfo.from_exception(exc),
+        )
+        return None
+    duration_ms = (time.perf_counter() - started) * 1000
+    yield events.make(
+        DagsterEventType.STEP_SUCCESS,
+        f"Finished step {step.key} in {duration_ms:.1f}ms",
+        logging.INFO,
+        outputs=tuple(stored),
+        duration_ms=duration_ms,
+    )
+    return None
+
+
+def _failure(
+    events: _Events,
+    step: ExecutionStep,
+    message: str,
+    error: ErrorInfo,
+    metadata: Mapping[str, Any] | None = None,
+) -> DagsterEvent:
+    return events.make(
+        DagsterEventType.STEP_FAILURE,
+        message,
+        logging.ERROR,
+        error=error,
+        metadata=dict(metadata or {}),
+        outputs=(),
+    )
+
+
+def _load_input(
+    ctx: RunContext, step: ExecutionStep, step_input: StepInput, events: _Events
+) -> Iterator[DagsterEvent]:
+    """The input's value (a list for fan-in), read from the intermediate store or run config."""
+    if step_input.from_config:
+        return step_input.config_value
+    if not step_input.sources:
+        return None
+    values = []
+    for handle in step_input.sources:
+        run_id = ctx.plan.external_outputs.get(handle, ctx.run_id)
+        values.append(_read_output(ctx, run_id, handle))
+        yield events.make(
+            DagsterEventType.OBJECT_STORE_OPERATION,
+            f"Read output '{handle.output_name}' of {handle.step_key}"
+            + (f" from run {run_id}" if run_id != ctx.run_id else ""),
+            op="get",
+            step_output=handle,
+            source_run_id=run_id,
+        )
+    return values if step_input.fan_in else values[0]
+
+
+def _read_output(ctx: RunContext, run_id: str, handle: StepOutputHandle) -> Any:
+    try:
+        return ctx.intermediates.get_output(run_id, handle.step_key, handle.output_name)
+    except Exception as exc:
+        raise _StepFailed(
+            f"Could not read output '{handle.output_name}' of step {handle.step_key} "
+            f"(run {run_id}): {type(exc).__name__}: {exc}"
+        ) from exc
+
+
+def _type_check(dagster_type: Any, value: Any, what: str, step: ExecutionStep) -> None:
+    try:
+        ok = dagster_type.type_check(value)
+    except Exception as exc:
+        raise _StepFailed(
+            f"Type check of {what} of solid '{step.solid_name}' ({dagster_type.name}) raised "
+            f"{type(exc).__name__}: {exc}"
+        ) from exc
+    if not ok:
+        raise _StepFailed(
+            f"Type check failed for {what} of solid '{step.solid_name}': expected "
+            f"{dagster_type.name}, got a value of type {type(value).__name__}"
+        )
+
+
+def _compute(solid_def: Any, context: SolidExecutionContext, kwargs: dict[str, Any]) -> Iterator:
+    """The solid's yields; a returned value becomes the Output of its single output."""
+    result = solid_def.compute_fn(context, **kwargs)
+    if inspect.isgenerator(result):
+        yield from result
+    elif isinstance(result, Output):
+        yield result
+    elif result is not None or len(solid_def.output_defs) == 1:
+        if len(solid_def.output_defs) != 1:
+            raise _StepFailed(
+                f"Solid '{solid_def.name}' returned a value but has "
+                f"{len(solid_def.output_defs)} outputs: yield Output(value, name) for each"
+            )
+        yield Output(result, solid_def.output_defs[0].name)
+
+
+def _handle_yielded(
+    ctx: RunContext,
+    step: ExecutionStep,
+    solid_def: Any,
+    item: Any,
+    stored: list[str],
+    events: _Events,
+) -> Iterator[DagsterEvent]:
+    if isinstance(item, Output):
+        output_def = solid_def.output_dict.get(item.output_name)
+        if output_def is None:
+            raise _StepFailed(
+                f"Solid '{step.solid_name}' yielded output '{item.output_name}', which it does "
+                f"not declare (outputs: {', '.join(solid_def.output_dict) or 'none'})"
+            )
+        if item.output_name in stored:
+            raise _StepFailed(
+                f"Solid '{step.solid_name}' yielded output '{item.output_name}' twice"
+            )
+        _type_check(output_def.dagster_type, item.value, f"output '{item.output_name}'", step)
+        try:
+            location = ctx.intermediates.set_output(
+                ctx.run_id, step.key, item.output_name, item.value
+            )
+        except Exception as exc:
+            raise _StepFailed(
+                f"Could not store output '{item.output_name}' of solid '{step.solid_name}' "
+                f"(a {type(item.value).__name__}): {type(exc).__name__}: {exc}"
+            ) from exc
+        stored.append(item.output_name)
+        yield events.make(
+            DagsterEventType.STEP_OUTPUT,
+            f'Yielded output "{item.output_name}" of type "{output_def.dagster_type.name}"',
+            output_name=item.output_name,
+            type_name=output_def.dagster_type.name,
+        )
+        yield events.make(
+            DagsterEventType.OBJECT_STORE_OPERATION,
+            f"Stored output '{item.output_name}' at {location}",
+            op="set",
+            step_output=StepOutputHandle(step.key, item.output_name),
+            location=location,
+        )
+    elif isinstance(item, Materialization):
+        yield events.make(
+            DagsterEventType.STEP_MATERIALIZATION,
+            f"Materialized {item.label}" + (f": {item.description}" if item.description else ""),
+            logging.INFO,
+            materialization=item,
+        )
+    elif isinstance(item, ExpectationResult):
+        yield events.make(
+            DagsterEventType.STEP_EXPECTATION_RESULT,
+            f"Expectation {item.label or ''} {'passed' if item.success else 'failed'}".strip(),
+            logging.INFO if item.success else logging.WARNING,
+            expectation_result=item,
+        )
+    else:
+        raise _StepFailed(
+            f"Solid '{step.solid_name}' yielded {item!r} (a {type(item).__name__}): expected "
+            "Output, Materialization or ExpectationResult"
+        )

@@ -1,0 +1,29 @@
+"""Persistence interfaces and their in-memory implementations; real backends live in storage_backends."""
+
+from dagster_core.storage.artifacts import LocalArtifactStorage
+from dagster_core.storage.compute_logs import ComputeLogManager, ComputeLogs, NoOpComputeLogManager
+from dagster_core.storage.event_log import EventLogStorage, InMemoryEventLogStorage
+from dagster_core.storage.intermediates import IntermediateStore, InMemoryIntermediateStore
+from dagster_core.storage.runs import (
+    InMemoryRunStorage,
+    PipelineRun,
+    PipelineRunStatus,
+    RunsFilter,
+    RunStorage,
+)
+
+__all__ = [
+    "ComputeLogManager",
+    "ComputeLogs",
+    "EventLogStorage",
+    "InMemoryEventLogStorage",
+    "InMemoryIntermediateStore",
+    "InMemoryRunStorage",
+    "IntermediateStore",
+    "LocalArtifactStorage",
+    "NoOpComputeLogManager",
+    "PipelineRun",
+    "PipelineRunStatus",
+    "RunStorage",
+    "RunsFilter",
+]

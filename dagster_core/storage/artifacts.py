@@ -1,0 +1,16 @@
+"""LocalArtifactStorage: the instance's directory for files (intermediates, logs)."""
+
+from __future__ import annotations
+
+import os
+
+
+class LocalArtifactStorage:
+    """A base directory; intermediates of filesystem storage default to `<base_dir>/storage`."""
+
+    def __init__(self, base_dir: str):
+        self.base_dir = os.path.abspath(base_dir)
+
+    @property
+    def storage_dir(self) -> str:
+        return os.path.join(self.base_dir, "storage")

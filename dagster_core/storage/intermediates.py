@@ -1,0 +1,45 @@
+"""The IntermediateStore interface: where step outputs go between steps, and the in-memory one."""
+
+from __future__ import annotations
+
+import threading
+from abc import ABC, abstractmethod
+from typing import Any
+
+
+class IntermediateStore(ABC):
+    """Step outputs keyed by (run id, step key, output name).
+
+    `is_persistent` stores outlive the driver process and can be read by other processes.
+    """
+
+    is_persistent: bool = False
+
+    @abstractmethod
+    def set_output(self, run_id: str, step_key: str, output_name: str, value: Any) -> str:
+        """Store a value; returns where it went (a path or URI) for the event log."""
+
+    @abstractmethod
+    def get_output(self, run_id: str, step_key: str, output_name: str) -> Any: ...
+
+    @abstractmethod
+    def has_output(self, run_id: str, step_key: str, output_name: str) -> bool: ...
+
+
+class InMemoryIntermediateStore(IntermediateStore):
+    """Outputs held in this process's memory for the life of the store."""
+
+    def __init__(self) -> None:
+        self._values: dict[tuple[str, str, str], Any] = {}
+        self._lock = threading.Lock()
+
+    def set_output(self, run_id: str, step_key: str, output_name: str, value: Any) -> str:
+        with self._lock:
+            self._values[(run_id, step_key, output_name)] = value
+        return f"memory://{run_id}/{step_key}/{output_name}"
+
+    def get_output(self, run_id: str, step_key: str, output_name: str) -> Any:
+        return self._values[(run_id, step_key, output_name)]
+
+    def has_output(self, run_id: str, step_key: str, output_name: str) -> bool:
+        return (run_id, step_key, output_name) in self._values
