@@ -7,11 +7,11 @@ import time
 import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class DagsterEventType(str, Enum):
+class DagsterEventType(StrEnum):
     """Every kind of event a run writes to its event log."""
 
     PIPELINE_START = "PIPELINE_START"

@@ -1,6 +1,15 @@
 """The first pipeline to run: `make demo` runs it with hello_pipeline.yaml."""
 
-from dagster_core import Field, InputDefinition, Int, List, OutputDefinition, lambda_solid, pipeline, solid
+from dagster_core import (
+    Field,
+    InputDefinition,
+    Int,
+    List,
+    OutputDefinition,
+    lambda_solid,
+    pipeline,
+    solid,
+)
 
 
 @solid(config={"count": Field(Int, default_value=3, description="How many numbers to make")})

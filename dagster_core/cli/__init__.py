@@ -7,7 +7,6 @@ import sys
 import click
 
 from dagster_core.cli.pipeline import pipeline_cli
-from dagster_core.config import DagsterInvalidConfigError
 from dagster_core.errors import DagsterError
 
 
@@ -30,6 +29,6 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except (DagsterInvalidConfigError, DagsterError) as exc:
+    except DagsterError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)

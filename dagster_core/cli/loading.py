@@ -36,7 +36,9 @@ def _load_module(python_file: str | None, module_name: str | None) -> ModuleType
     except (click.UsageError, DagsterError):
         raise
     except ModuleNotFoundError as exc:
-        raise click.UsageError(f"Cannot import module {module_name or python_file}: {exc}") from None
+        raise click.UsageError(
+            f"Cannot import module {module_name or python_file}: {exc}"
+        ) from None
     except Exception as exc:
         where = python_file or module_name
         frames = traceback.extract_tb(exc.__traceback__)
@@ -48,12 +50,12 @@ def _load_module(python_file: str | None, module_name: str | None) -> ModuleType
         ) from None
 
 
-def load_pipelines(python_file: str | None, module_name: str | None) -> dict[str, PipelineDefinition]:
+def load_pipelines(
+    python_file: str | None, module_name: str | None
+) -> dict[str, PipelineDefinition]:
     """Every PipelineDefinition defined at the top level of the file or module, by name."""
     module = _load_module(python_file, module_name)
-    pipelines = {
-        p.name: p for p in vars(module).values() if isinstance(p, PipelineDefinition)
-    }
+    pipelines = {p.name: p for p in vars(module).values() if isinstance(p, PipelineDefinition)}
     if not pipelines:
         raise click.UsageError(
             f"No pipelines found in {python_file or module_name}: define one at the top level "

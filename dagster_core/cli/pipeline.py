@@ -56,7 +56,9 @@ def _parse_tags(tags: str | None) -> dict[str, str]:
     try:
         value = json.loads(tags)
     except json.JSONDecodeError as exc:
-        raise click.BadParameter(f"not valid JSON ({exc.msg}): {tags}", param_hint="--tags") from None
+        raise click.BadParameter(
+            f"not valid JSON ({exc.msg}): {tags}", param_hint="--tags"
+        ) from None
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
         raise click.BadParameter(
             f'expected a JSON object of strings such as {{"team": "x"}}, got {tags}',
@@ -118,7 +120,9 @@ def _run(events: Iterable[DagsterEvent]) -> None:
 
 @pipeline_cli.command(name="execute")
 @_with_source
-@click.option("-n", "--name", "pipeline_name", help="Pipeline to run (needed if there are several).")
+@click.option(
+    "-n", "--name", "pipeline_name", help="Pipeline to run (needed if there are several)."
+)
 @click.option(
     "-e",
     "--env",

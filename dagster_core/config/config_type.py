@@ -6,11 +6,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from dagster_core.errors import DagsterInvalidDefinitionError
+
 if TYPE_CHECKING:
     from dagster_core.config.field import Field
 
 
-class DagsterInvalidConfigDefinitionError(Exception):
+class DagsterInvalidConfigDefinitionError(DagsterInvalidDefinitionError):
     """A config schema is defined wrongly (bad type, bad default); raised when it is defined."""
 
 

@@ -21,6 +21,7 @@ from dagster_core.config.config_type import (
     Shape,
 )
 from dagster_core.config.field import Field, resolve_field
+from dagster_core.errors import DagsterError
 
 Path = tuple[str | int, ...]
 Errors = list["ConfigError"]
@@ -61,7 +62,7 @@ class ValidationResult:
         return not self.errors
 
 
-class DagsterInvalidConfigError(Exception):
+class DagsterInvalidConfigError(DagsterError):
     """Config that does not match its schema; `errors` lists every problem."""
 
     def __init__(self, errors: Iterable[ConfigError]):

@@ -119,7 +119,8 @@ class PendingInvocation:
         composition.solid_defs[solid_def.name] = solid_def
         composition.used_names.add(name)
         composition.dependencies[SolidInvocation(solid_def.name, name)] = {
-            input_name: _dependency_for(arg, name, input_name) for input_name, arg in bindings.items()
+            input_name: _dependency_for(arg, name, input_name)
+            for input_name, arg in bindings.items()
         }
 
         outputs = [InvokedSolidOutput(name, d.name) for d in solid_def.output_defs]

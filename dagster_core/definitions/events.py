@@ -34,7 +34,7 @@ class ExpectationResult:
     metadata: Mapping[str, Any] = field(default_factory=dict)
 
 
-class Failure(Exception):  # noqa: N818 - the public name of the seed-era API
+class Failure(Exception):
     """Raise to fail the step with this description (and metadata) rather than a traceback."""
 
     def __init__(self, description: str | None = None, metadata: Mapping[str, Any] | None = None):
@@ -43,7 +43,7 @@ class Failure(Exception):  # noqa: N818 - the public name of the seed-era API
         self.metadata = dict(metadata or {})
 
 
-class RetryRequested(Exception):  # noqa: N818 - the public name of the seed-era API
+class RetryRequested(Exception):
     """Raise to run the step again, up to `max_retries` times, `seconds_to_wait` apart."""
 
     def __init__(self, max_retries: int = 1, seconds_to_wait: float = 0):

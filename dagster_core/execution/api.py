@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from contextlib import closing
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
@@ -138,14 +138,20 @@ def _run_events(ctx: RunContext, executor_def: ExecutorDefinition) -> Iterator[D
         error = ErrorInfo.from_exception(exc)
         yield record(
             _pipeline_event(
-                run, DagsterEventType.ENGINE_EVENT, f"Run failed: {error.message}",
-                logging.ERROR, error=error,
+                run,
+                DagsterEventType.ENGINE_EVENT,
+                f"Run failed: {error.message}",
+                logging.ERROR,
+                error=error,
             )
         )
         yield record(
             _pipeline_event(
-                run, DagsterEventType.PIPELINE_FAILURE, f"Run failed: {error.message}",
-                logging.ERROR, error=error,
+                run,
+                DagsterEventType.PIPELINE_FAILURE,
+                f"Run failed: {error.message}",
+                logging.ERROR,
+                error=error,
             )
         )
         raise
@@ -158,9 +164,7 @@ def _run_events(ctx: RunContext, executor_def: ExecutorDefinition) -> Iterator[D
             failed_steps=tuple(failed),
         )
     else:
-        end = _pipeline_event(
-            run, DagsterEventType.PIPELINE_SUCCESS, "Run succeeded", logging.INFO
-        )
+        end = _pipeline_event(run, DagsterEventType.PIPELINE_SUCCESS, "Run succeeded", logging.INFO)
     yield record(end)
 
 
@@ -191,7 +195,7 @@ def _check_tags(tags: Mapping[str, str] | None) -> dict[str, str]:
     bad = [k for k, v in tags.items() if not isinstance(k, str) or not isinstance(v, str)]
     if bad:
         raise DagsterInvariantViolationError(
-            f"Run tags must map strings to strings; bad tag(s): "
+            "Run tags must map strings to strings; bad tag(s): "
             + ", ".join(f"{k!r}: {tags[k]!r}" for k in bad)
         )
     return tags
@@ -318,7 +322,7 @@ def reexecute_pipeline(
                 (
                     ConfigError(
                         ("storage",),
-                        f're-execution reads the parent run\'s stored outputs, so it needs '
+                        f"re-execution reads the parent run's stored outputs, so it needs "
                         f'persistent storage such as "filesystem", not "{storage_name}"',
                     ),
                 )
@@ -358,7 +362,9 @@ def execute_solid(
     if mode_def is None:
         mode_def = ModeDefinition(
             resource_defs={
-                key: r if isinstance(r, ResourceDefinition) else ResourceDefinition.hardcoded_resource(r)
+                key: r
+                if isinstance(r, ResourceDefinition)
+                else ResourceDefinition.hardcoded_resource(r)
                 for key, r in (resources or {}).items()
             }
         )
@@ -367,7 +373,8 @@ def execute_solid(
         name=f"ephemeral_{solid_def.name}_solid_pipeline",
         dependencies={
             solid_def.name: {
-                name: DependencyDefinition(stub.name) for name, stub in zip(input_values, stubs)
+                name: DependencyDefinition(stub.name)
+                for name, stub in zip(input_values, stubs, strict=True)
             }
         },
         mode_defs=[mode_def],

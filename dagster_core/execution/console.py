@@ -12,7 +12,9 @@ _logger = logging.getLogger("dagster")
 def _ensure_handler() -> None:
     if not _logger.handlers:
         handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s - dagster - %(levelname)s - %(message)s"))
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s - dagster - %(levelname)s - %(message)s")
+        )
         _logger.addHandler(handler)
         _logger.setLevel(logging.DEBUG)
         _logger.propagate = False
@@ -25,5 +27,6 @@ def log_event(event: DagsterEvent, level: int) -> None:
     _ensure_handler()
     where = f" - {event.step_key}" if event.step_key else ""
     _logger.log(
-        event.level, f"{event.pipeline_name} - {event.run_id[:8]}{where} - {event.event_type.value} - {event.message}"
+        event.level,
+        f"{event.pipeline_name} - {event.run_id[:8]}{where} - {event.event_type.value} - {event.message}",
     )

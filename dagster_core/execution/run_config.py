@@ -57,7 +57,9 @@ def _selector(defs: Any, default: str) -> Field:
 
 
 def environment_schema(
-    pipeline: PipelineDefinition, mode: ModeDefinition, executor_defs: tuple[ExecutorDefinition, ...]
+    pipeline: PipelineDefinition,
+    mode: ModeDefinition,
+    executor_defs: tuple[ExecutorDefinition, ...],
 ) -> Shape:
     """The run config schema: solids, resources, execution, storage, loggers."""
     solid_fields = {}
@@ -93,8 +95,15 @@ def environment_schema(
                 Shape(
                     {
                         "console": Field(
-                            Shape({"config": Field(Shape({"log_level": Field(
-                                _LOG_LEVELS, default_value="INFO")}))})
+                            Shape(
+                                {
+                                    "config": Field(
+                                        Shape(
+                                            {"log_level": Field(_LOG_LEVELS, default_value="INFO")}
+                                        )
+                                    )
+                                }
+                            )
                         )
                     }
                 )
@@ -106,7 +115,7 @@ def environment_schema(
 def _unwrap_config_layer(value: Any) -> Any:
     """Accept the seed-era `{multiprocess: {config: {...}}}` form as `{multiprocess: {...}}`."""
     if isinstance(value, Mapping) and len(value) == 1:
-        (name, inner), = value.items()
+        ((name, inner),) = value.items()
         if isinstance(inner, Mapping) and set(inner) == {"config"}:
             return {name: inner["config"] if inner["config"] is not None else {}}
     return value
@@ -122,7 +131,11 @@ def resolve_environment(
     raw = dict(environment_dict or {})
     if not isinstance(environment_dict or {}, Mapping):
         raise DagsterInvalidConfigError(
-            (ConfigError((), f"run config must be a mapping, got {type(environment_dict).__name__}"),)
+            (
+                ConfigError(
+                    (), f"run config must be a mapping, got {type(environment_dict).__name__}"
+                ),
+            )
         )
     value = dict(raw)
     for key in ("execution", "storage"):
@@ -132,8 +145,8 @@ def resolve_environment(
     errors = list(result.errors)
     if result.success:
         processed = result.value
-        (executor_name, executor_config), = processed["execution"].items()
-        (storage_name, storage_config), = processed["storage"].items()
+        ((executor_name, executor_config),) = processed["execution"].items()
+        ((storage_name, storage_config),) = processed["storage"].items()
         executor_def = next(d for d in executor_defs if d.name == executor_name)
         storage_def = next(d for d in mode.system_storage_defs if d.name == storage_name)
         if executor_def.requires_persistent_storage and not storage_def.is_persistent:
@@ -141,7 +154,7 @@ def resolve_environment(
             errors.append(
                 ConfigError(
                     ("storage",),
-                    f'the {executor_name} executor runs steps outside this process, so it needs '
+                    f"the {executor_name} executor runs steps outside this process, so it needs "
                     f'storage that they can all read, not "{storage_name}": use one of '
                     + ", ".join(f'"{n}"' for n in persistent),
                 )

@@ -7,7 +7,7 @@ import logging
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from types import SimpleNamespace
 from typing import Any
 
@@ -23,7 +23,7 @@ from dagster_core.execution.context import DagsterLogManager, RunContext, SolidE
 from dagster_core.execution.plan import ExecutionStep, StepInput, StepOutputHandle
 
 
-class StepStatus(str, Enum):
+class StepStatus(StrEnum):
     SUCCESS = "SUCCESS"
     FAILURE = "FAILURE"
     SKIPPED = "SKIPPED"
@@ -53,7 +53,7 @@ class StepResult:
         )
 
 
-class _StepFailed(Exception):  # noqa: N818 - internal signal, not an error users see
+class _StepFailed(Exception):
     """Raised inside the runner to end the attempt with a STEP_FAILURE whose message is given."""
 
     def __init__(self, message: str, metadata: Mapping[str, Any] | None = None):
@@ -114,7 +114,9 @@ def run_step(
         time.sleep(retry.seconds_to_wait)
 
 
-def _why_skip(ctx: RunContext, step: ExecutionStep, upstream: Mapping[str, StepResult]) -> str | None:
+def _why_skip(
+    ctx: RunContext, step: ExecutionStep, upstream: Mapping[str, StepResult]
+) -> str | None:
     for step_input in step.inputs:
         for handle in step_input.sources:
             result = upstream.get(handle.step_key)
@@ -196,8 +198,12 @@ def _run_attempt(
                 seconds_to_wait=retry.seconds_to_wait,
             )
             return retry
-        yield _failure(events, step, f"Step {step.key} exceeded its {retry.max_retries} retries",
-                       ErrorInfo.from_exception(retry))
+        yield _failure(
+            events,
+            step,
+            f"Step {step.key} exceeded its {retry.max_retries} retries",
+            ErrorInfo.from_exception(retry),
+        )
         return None
     except _StepFailed as exc:
         yield from events.drain_logs()

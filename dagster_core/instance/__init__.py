@@ -86,7 +86,9 @@ class DagsterInstance:
             mode=mode,
             tags=dict(tags or {}),
             solid_subset=None if solid_subset is None else tuple(solid_subset),
-            step_keys_to_execute=None if step_keys_to_execute is None else tuple(step_keys_to_execute),
+            step_keys_to_execute=None
+            if step_keys_to_execute is None
+            else tuple(step_keys_to_execute),
             parent_run_id=parent_run_id,
         )
         return self.run_storage.add_run(run)

@@ -3,7 +3,7 @@
 from dagster_core.storage.artifacts import LocalArtifactStorage
 from dagster_core.storage.compute_logs import ComputeLogManager, ComputeLogs, NoOpComputeLogManager
 from dagster_core.storage.event_log import EventLogStorage, InMemoryEventLogStorage
-from dagster_core.storage.intermediates import IntermediateStore, InMemoryIntermediateStore
+from dagster_core.storage.intermediates import InMemoryIntermediateStore, IntermediateStore
 from dagster_core.storage.runs import (
     InMemoryRunStorage,
     PipelineRun,

@@ -7,11 +7,11 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class PipelineRunStatus(str, Enum):
+class PipelineRunStatus(StrEnum):
     NOT_STARTED = "NOT_STARTED"
     STARTED = "STARTED"
     SUCCESS = "SUCCESS"

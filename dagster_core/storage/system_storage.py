@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from dagster_core.config import ConfigString, Field, resolve_field
-from dagster_core.storage.intermediates import IntermediateStore, InMemoryIntermediateStore
+from dagster_core.storage.intermediates import InMemoryIntermediateStore, IntermediateStore
 
 if TYPE_CHECKING:
     from dagster_core.instance import DagsterInstance

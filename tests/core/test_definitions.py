@@ -122,7 +122,10 @@ def test_cycle_is_refused():
         PipelineDefinition(
             [a, b],
             name="cyclic",
-            dependencies={"a": {"x": DependencyDefinition("b")}, "b": {"x": DependencyDefinition("a")}},
+            dependencies={
+                "a": {"x": DependencyDefinition("b")},
+                "b": {"x": DependencyDefinition("a")},
+            },
         )
 
 
@@ -133,7 +136,9 @@ def test_missing_resource_names_solid_key_and_mode():
 
     with pytest.raises(DagsterInvalidDefinitionError, match="'uses_db' requires.*db.*'default'"):
 
-        @pipeline(mode_defs=[ModeDefinition(resource_defs={"s3": ResourceDefinition.none_resource()})])
+        @pipeline(
+            mode_defs=[ModeDefinition(resource_defs={"s3": ResourceDefinition.none_resource()})]
+        )
         def p():
             uses_db()
 
