@@ -10,7 +10,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from dagster_core.serdes import whitelist_for_serdes
 
+
+@whitelist_for_serdes
 class DagsterEventType(StrEnum):
     """Every kind of event a run writes to its event log."""
 
@@ -44,6 +47,7 @@ STEP_END_EVENTS = frozenset(
 )
 
 
+@whitelist_for_serdes
 @dataclass(frozen=True)
 class ErrorInfo:
     """An exception as plain data: it survives pickling across processes and storage in a database."""
@@ -75,6 +79,7 @@ class ErrorInfo:
         return text
 
 
+@whitelist_for_serdes
 @dataclass(frozen=True)
 class DagsterEvent:
     """One event of a run. `data` holds the event's small payload (output name, error, metadata)."""

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from dagster_core.serdes import whitelist_for_serdes
+
 
 @dataclass(frozen=True)
 class Output:
@@ -15,6 +17,7 @@ class Output:
     output_name: str = "result"
 
 
+@whitelist_for_serdes
 @dataclass(frozen=True)
 class Materialization:
     """A record that the solid wrote something durable outside the framework (a table, a file)."""
@@ -24,6 +27,7 @@ class Materialization:
     metadata: Mapping[str, Any] = field(default_factory=dict)
 
 
+@whitelist_for_serdes
 @dataclass(frozen=True)
 class ExpectationResult:
     """The outcome of a data-quality check the solid made."""

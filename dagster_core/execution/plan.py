@@ -9,6 +9,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from dagster_core.errors import DagsterInvariantViolationError
+from dagster_core.serdes import whitelist_for_serdes
 
 if TYPE_CHECKING:
     from dagster_core.definitions.pipeline import PipelineDefinition
@@ -19,6 +20,7 @@ def step_key_for(solid_name: str) -> str:
     return f"{solid_name}.compute"
 
 
+@whitelist_for_serdes
 @dataclass(frozen=True)
 class StepOutputHandle:
     """Output `output_name` of step `step_key`."""

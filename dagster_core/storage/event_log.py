@@ -5,12 +5,42 @@ from __future__ import annotations
 import threading
 from abc import ABC, abstractmethod
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
-from dagster_core.events import DagsterEvent
+from dagster_core.config.configurable import ConfigurableClass
+from dagster_core.events import DagsterEvent, DagsterEventType
+from dagster_core.serdes import whitelist_for_serdes
+
+EventCallback = Callable[[DagsterEvent], None]
 
 
-class EventLogStorage(ABC):
+@whitelist_for_serdes
+@dataclass(frozen=True)
+class StepStats:
+    """One step of a run: how it ended (or None while running), when, and after how many tries."""
+
+    step_key: str
+    status: str | None
+    start_time: float | None
+    end_time: float | None
+    attempts: int
+
+    @property
+    def duration(self) -> float | None:
+        if self.start_time is None or self.end_time is None:
+            return None
+        return self.end_time - self.start_time
+
+
+_STEP_END_STATUS = {
+    DagsterEventType.STEP_SUCCESS: "SUCCESS",
+    DagsterEventType.STEP_FAILURE: "FAILURE",
+    DagsterEventType.STEP_SKIPPED: "SKIPPED",
+}
+
+
+class EventLogStorage(ABC, ConfigurableClass):
     """Where every event of every run is kept, in the order it was stored."""
 
     @abstractmethod
@@ -19,10 +49,45 @@ class EventLogStorage(ABC):
 
     @abstractmethod
     def get_logs_for_run(self, run_id: str, cursor: int = -1) -> list[DagsterEvent]:
-        """The run's events after position `cursor` (-1: from the first)."""
+        """The run's events after position `cursor` (0-based; -1: from the first)."""
+
+    @abstractmethod
+    def delete_events(self, run_id: str) -> None: ...
 
     @abstractmethod
     def wipe(self) -> None: ...
+
+    @abstractmethod
+    def watch(self, run_id: str, cursor: int, callback: EventCallback) -> None:
+        """Call `callback` with each event of the run stored after position `cursor`, by any
+        process, from a background thread, until `end_watch`."""
+
+    @abstractmethod
+    def end_watch(self, run_id: str, callback: EventCallback) -> None: ...
+
+    def dispose(self) -> None:
+        """Release connections and stop watcher threads."""
+
+    def get_step_stats(self, run_id: str) -> list[StepStats]:
+        """Each step of the run in the order it started, from its events."""
+        stats: dict[str, dict] = {}
+        for event in self.get_logs_for_run(run_id):
+            if event.step_key is None:
+                continue
+            s = stats.setdefault(
+                event.step_key, {"status": None, "start": None, "end": None, "attempts": 0}
+            )
+            if event.event_type is DagsterEventType.STEP_START:
+                s["attempts"] = max(s["attempts"], event.attempt)
+                s["start"] = s["start"] or event.timestamp
+                s["status"] = None
+            elif event.event_type in _STEP_END_STATUS:
+                s["status"] = _STEP_END_STATUS[event.event_type]
+                s["end"] = event.timestamp
+        return [
+            StepStats(key, s["status"], s["start"], s["end"], s["attempts"])
+            for key, s in stats.items()
+        ]
 
 
 class InMemoryEventLogStorage(EventLogStorage):
@@ -30,12 +95,33 @@ class InMemoryEventLogStorage(EventLogStorage):
 
     def __init__(self) -> None:
         self._events: dict[str, list[DagsterEvent]] = defaultdict(list)
+        self._watchers: dict[str, list[EventCallback]] = defaultdict(list)
         self._lock = threading.Lock()
 
     def store_events(self, events: Sequence[DagsterEvent]) -> None:
         with self._lock:
             for event in events:
                 self._events[event.run_id].append(event)
+            watchers = {run_id: list(cbs) for run_id, cbs in self._watchers.items()}
+        for event in events:
+            for callback in watchers.get(event.run_id, ()):
+                callback(event)
+
+    def delete_events(self, run_id: str) -> None:
+        with self._lock:
+            self._events.pop(run_id, None)
+
+    def watch(self, run_id: str, cursor: int, callback: EventCallback) -> None:
+        with self._lock:
+            backlog = list(self._events.get(run_id, ())[cursor + 1 :])
+            self._watchers[run_id].append(callback)
+        for event in backlog:
+            callback(event)
+
+    def end_watch(self, run_id: str, callback: EventCallback) -> None:
+        with self._lock:
+            if callback in self._watchers.get(run_id, ()):
+                self._watchers[run_id].remove(callback)
 
     def get_logs_for_run(self, run_id: str, cursor: int = -1) -> list[DagsterEvent]:
         with self._lock:

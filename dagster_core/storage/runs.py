@@ -10,7 +10,11 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from dagster_core.config.configurable import ConfigurableClass
+from dagster_core.serdes import whitelist_for_serdes
 
+
+@whitelist_for_serdes
 class PipelineRunStatus(StrEnum):
     NOT_STARTED = "NOT_STARTED"
     STARTED = "STARTED"
@@ -24,6 +28,7 @@ FINISHED_STATUSES = frozenset(
 )
 
 
+@whitelist_for_serdes
 @dataclass(frozen=True)
 class PipelineRun:
     """One run of a pipeline: what was asked for, and where it stands."""
@@ -38,6 +43,8 @@ class PipelineRun:
     step_keys_to_execute: tuple[str, ...] | None = None
     parent_run_id: str | None = None
     status_message: str | None = None
+    hostname: str | None = None
+    pid: int | None = None
     created_at: float = field(default_factory=time.time)
     updated_at: float = field(default_factory=time.time)
 
@@ -61,7 +68,7 @@ class RunsFilter:
         )
 
 
-class RunStorage(ABC):
+class RunStorage(ABC, ConfigurableClass):
     """Where run records live. Every backend passes the same shared test suite."""
 
     @abstractmethod
@@ -82,7 +89,13 @@ class RunStorage(ABC):
         """Newest first; `cursor` is the run id after which to continue."""
 
     @abstractmethod
+    def delete_run(self, run_id: str) -> None: ...
+
+    @abstractmethod
     def wipe(self) -> None: ...
+
+    def dispose(self) -> None:
+        """Release connections."""
 
 
 class InMemoryRunStorage(RunStorage):
@@ -118,6 +131,10 @@ class InMemoryRunStorage(RunStorage):
         if filters is not None:
             runs = [r for r in runs if filters.matches(r)]
         return runs if limit is None else runs[:limit]
+
+    def delete_run(self, run_id: str) -> None:
+        with self._lock:
+            self._runs.pop(run_id, None)
 
     def wipe(self) -> None:
         with self._lock:
