@@ -52,6 +52,7 @@ from dagster_core.execution import (
     execute_pipeline_iterator,
     execute_solid,
     reexecute_pipeline,
+    reexecute_pipeline_iterator,
 )
 from dagster_core.executors import default_executors, in_process_executor
 from dagster_core.instance import DagsterInstance
@@ -130,6 +131,7 @@ __all__ = [
     "mem_system_storage",
     "pipeline",
     "reexecute_pipeline",
+    "reexecute_pipeline_iterator",
     "resource",
     "solid",
     "system_storage",

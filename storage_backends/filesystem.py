@@ -1,12 +1,17 @@
-"""Filesystem backends: intermediates as pickle files, written atomically."""
+"""Filesystem backends: intermediates as pickle files written atomically; compute logs as files."""
 
 from __future__ import annotations
 
 import os
 import pickle
+import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from dagster_core.config import ConfigString, Field
+from dagster_core.storage.compute_logs import ComputeLogManager, ComputeLogs
 from dagster_core.storage.intermediates import IntermediateStore
 
 
@@ -45,3 +50,59 @@ class FilesystemIntermediateStore(IntermediateStore):
 
     def has_output(self, run_id: str, step_key: str, output_name: str) -> bool:
         return os.path.exists(self._path(run_id, step_key, output_name))
+
+
+class LocalComputeLogManager(ComputeLogManager):
+    """Each step's stdout and stderr in `<base_dir>/<run_id>/compute_logs/<step_key>.out|.err`.
+
+    File descriptors 1 and 2 are redirected, so output from C extensions and subprocesses is
+    captured too; the files can be read while the step runs.
+    """
+
+    def __init__(self, base_dir: str):
+        self.base_dir = os.path.abspath(base_dir)
+
+    @classmethod
+    def config_schema(cls) -> object:
+        return {"base_dir": Field(ConfigString)}
+
+    def _path(self, run_id: str, step_key: str, ext: str) -> str:
+        return os.path.join(self.base_dir, run_id, "compute_logs", f"{step_key}.{ext}")
+
+    @contextmanager
+    def capture(self, run_id: str, step_key: str) -> Iterator[None]:
+        os.makedirs(os.path.dirname(self._path(run_id, step_key, "out")), exist_ok=True)
+        with (
+            open(self._path(run_id, step_key, "out"), "a", buffering=1) as out,
+            open(self._path(run_id, step_key, "err"), "a", buffering=1) as err,
+            _redirect(sys.stdout, 1, out, "stdout"),
+            _redirect(sys.stderr, 2, err, "stderr"),
+        ):
+            yield
+
+    def read_logs(self, run_id: str, step_key: str) -> ComputeLogs:
+        def read(ext: str) -> str:
+            try:
+                with open(self._path(run_id, step_key, ext), errors="replace") as f:
+                    return f.read()
+            except FileNotFoundError:
+                return ""
+
+        return ComputeLogs(read("out"), read("err"))
+
+
+@contextmanager
+def _redirect(stream: Any, fd: int, target: Any, name: str) -> Iterator[None]:
+    """Point file descriptor `fd` and `sys.<name>` at `target` for the duration."""
+    stream.flush()
+    saved_fd = os.dup(fd)
+    saved_stream = getattr(sys, name)
+    os.dup2(target.fileno(), fd)
+    setattr(sys, name, target)
+    try:
+        yield
+    finally:
+        target.flush()
+        setattr(sys, name, saved_stream)
+        os.dup2(saved_fd, fd)
+        os.close(saved_fd)

@@ -6,7 +6,9 @@ import sys
 
 import click
 
+from dagster_core.cli.instance import instance_cli
 from dagster_core.cli.pipeline import pipeline_cli
+from dagster_core.cli.run import run_cli
 from dagster_core.errors import DagsterError
 
 
@@ -17,6 +19,8 @@ def cli() -> None:
 
 
 cli.add_command(pipeline_cli)
+cli.add_command(run_cli)
+cli.add_command(instance_cli)
 
 
 def main() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterable
 
@@ -16,8 +17,11 @@ from dagster_core.events import (
     DagsterEvent,
     DagsterEventType,
 )
-from dagster_core.execution import execute_pipeline_iterator
+from dagster_core.execution import execute_pipeline_iterator, reexecute_pipeline_iterator
 from dagster_core.instance import DagsterInstance
+
+ORIGIN_FILE_TAG = "dagster/python_file"
+ORIGIN_MODULE_TAG = "dagster/module"
 
 _source_options = [
     click.option("-f", "--python-file", type=click.Path(), help="Python file defining pipelines."),
@@ -150,13 +154,49 @@ def execute_command(
         raise click.UsageError("Use either -p/--preset or -e/--env files, not both")
     pipeline = load_pipeline(python_file, module_name, pipeline_name)
     environment_dict = load_yaml_files(env_files) if env_files else None
+    origin = (
+        {ORIGIN_FILE_TAG: os.path.abspath(python_file)}
+        if python_file
+        else {ORIGIN_MODULE_TAG: module_name or ""}
+    )
     events = execute_pipeline_iterator(
         pipeline,
         environment_dict=environment_dict,
         mode=mode,
         preset=preset,
-        tags=_parse_tags(tags),
+        tags={**_parse_tags(tags), **origin},
         instance=DagsterInstance.get(),
         solid_subset=solid_subset.split(",") if solid_subset else None,
+    )
+    _run(events)
+
+
+@pipeline_cli.command(name="reexecute")
+@click.argument("run_id")
+@click.option("--step-keys", help="Comma-separated step keys to run again (default: all).")
+@_with_source
+def reexecute_command(
+    run_id: str, step_keys: str | None, python_file: str | None, module_name: str | None
+) -> None:
+    """Run steps of an earlier run again, reading the other steps' outputs from its storage.
+
+    The pipeline is loaded from where that run's was (-f/-m override it)."""
+    instance = DagsterInstance.get()
+    parent = instance.get_run_by_id(run_id)
+    if parent is None:
+        raise click.UsageError(f"No run {run_id} in the instance at {instance.source}")
+    if not python_file and not module_name:
+        python_file = parent.tags.get(ORIGIN_FILE_TAG)
+        module_name = parent.tags.get(ORIGIN_MODULE_TAG)
+        if not python_file and not module_name:
+            raise click.UsageError(
+                f"Run {run_id} was not started from the CLI: name its pipeline's code with -f/-m"
+            )
+    pipeline = load_pipeline(python_file, module_name, parent.pipeline_name)
+    events = reexecute_pipeline_iterator(
+        pipeline,
+        run_id,
+        step_keys_to_execute=step_keys.split(",") if step_keys else None,
+        instance=instance,
     )
     _run(events)

@@ -5,6 +5,7 @@ from dagster_core.execution.api import (
     execute_pipeline_iterator,
     execute_solid,
     reexecute_pipeline,
+    reexecute_pipeline_iterator,
 )
 from dagster_core.execution.plan import ExecutionPlan, ExecutionStep, StepInput, StepOutputHandle
 from dagster_core.execution.results import PipelineExecutionResult, SolidExecutionResult
@@ -20,4 +21,5 @@ __all__ = [
     "execute_pipeline_iterator",
     "execute_solid",
     "reexecute_pipeline",
+    "reexecute_pipeline_iterator",
 ]

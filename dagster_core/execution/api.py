@@ -281,21 +281,14 @@ def _locate_parent_outputs(
     return located
 
 
-def reexecute_pipeline(
+def _prepare_reexecution(
     pipeline: PipelineDefinition,
     parent_run_id: str,
-    step_keys_to_execute: Sequence[str] | None = None,
-    environment_dict: Mapping[str, Any] | None = None,
-    mode: str | None = None,
-    tags: Mapping[str, str] | None = None,
-    instance: DagsterInstance | None = None,
-    raise_on_error: bool = True,
-) -> PipelineExecutionResult:
-    """Run some steps again, reading the outputs of the others from the parent run's storage.
-
-    Run config, mode and solid subset default to the parent run's.
-    """
-    instance = instance or DagsterInstance.get()
+    step_keys_to_execute: Sequence[str] | None,
+    environment_dict: Mapping[str, Any] | None,
+    mode: str | None,
+    instance: DagsterInstance,
+) -> tuple[_PreparedRun, PipelineRun]:
     parent = instance.get_run_by_id(parent_run_id)
     if parent is None:
         raise DagsterRunNotFoundError(
@@ -331,9 +324,48 @@ def reexecute_pipeline(
         prepared = dataclasses.replace(
             prepared, plan=dataclasses.replace(prepared.plan, external_outputs=located)
         )
+    return prepared, parent
+
+
+def reexecute_pipeline(
+    pipeline: PipelineDefinition,
+    parent_run_id: str,
+    step_keys_to_execute: Sequence[str] | None = None,
+    environment_dict: Mapping[str, Any] | None = None,
+    mode: str | None = None,
+    tags: Mapping[str, str] | None = None,
+    instance: DagsterInstance | None = None,
+    raise_on_error: bool = True,
+) -> PipelineExecutionResult:
+    """Run some steps again, reading the outputs of the others from the parent run's storage.
+
+    Run config, mode and solid subset default to the parent run's.
+    """
+    instance = instance or DagsterInstance.get()
+    prepared, parent = _prepare_reexecution(
+        pipeline, parent_run_id, step_keys_to_execute, environment_dict, mode, instance
+    )
     run_tags = {**parent.tags, **(tags or {}), PARENT_RUN_TAG: parent_run_id}
     ctx, events = _start(prepared, instance, run_tags, parent_run_id=parent_run_id)
     return _finish(ctx, events, raise_on_error)
+
+
+def reexecute_pipeline_iterator(
+    pipeline: PipelineDefinition,
+    parent_run_id: str,
+    step_keys_to_execute: Sequence[str] | None = None,
+    environment_dict: Mapping[str, Any] | None = None,
+    mode: str | None = None,
+    tags: Mapping[str, str] | None = None,
+    instance: DagsterInstance | None = None,
+) -> Iterator[DagsterEvent]:
+    """`reexecute_pipeline`, yielding the new run's events as they happen."""
+    instance = instance or DagsterInstance.get()
+    prepared, parent = _prepare_reexecution(
+        pipeline, parent_run_id, step_keys_to_execute, environment_dict, mode, instance
+    )
+    run_tags = {**parent.tags, **(tags or {}), PARENT_RUN_TAG: parent_run_id}
+    return _start(prepared, instance, run_tags, parent_run_id=parent_run_id)[1]
 
 
 def execute_solid(

@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import logging
+import os
+import sys
+from typing import TextIO
 
 from dagster_core.events import DagsterEvent
 
 _logger = logging.getLogger("dagster")
 
 
+def _terminal_stderr() -> TextIO:
+    """A stream on a copy of this process's stderr, so a step's captured output (which
+    redirects file descriptor 2) does not swallow the run's console log."""
+    try:
+        return os.fdopen(os.dup(sys.stderr.fileno()), "w", buffering=1)
+    except (AttributeError, OSError, ValueError):  # stderr replaced by an object without an fd
+        return sys.stderr
+
+
 def _ensure_handler() -> None:
     if not _logger.handlers:
-        handler = logging.StreamHandler()
+        handler = logging.StreamHandler(_terminal_stderr())
         handler.setFormatter(
             logging.Formatter("%(asctime)s - dagster - %(levelname)s - %(message)s")
         )

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import socket
 import tempfile
+import time
 import uuid
 import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from dagster_core.config.configurable import ConfigurableClass
 from dagster_core.events import DagsterEvent, DagsterEventType
+from dagster_core.instance.config import (
+    ClassSpec,
+    build_part,
+    class_spec,
+    read_instance_yaml,
+)
 from dagster_core.storage import (
     ComputeLogManager,
     EventLogStorage,
@@ -22,6 +32,7 @@ from dagster_core.storage import (
     RunsFilter,
     RunStorage,
 )
+from dagster_core.storage.event_log import EventCallback
 
 _STATUS_FOR_EVENT = {
     DagsterEventType.PIPELINE_START: PipelineRunStatus.STARTED,
@@ -29,6 +40,45 @@ _STATUS_FOR_EVENT = {
     DagsterEventType.PIPELINE_FAILURE: PipelineRunStatus.FAILURE,
     DagsterEventType.PIPELINE_CANCELED: PipelineRunStatus.CANCELED,
 }
+
+_PART_BASES = {
+    "run_storage": RunStorage,
+    "event_log_storage": EventLogStorage,
+    "compute_logs": ComputeLogManager,
+    "local_artifact_storage": LocalArtifactStorage,
+    "scheduler": ConfigurableClass,
+}
+
+
+def _local_defaults(home: str) -> dict[str, ClassSpec]:
+    """The embedded defaults of an instance rooted at `home`: SQLite files and local logs."""
+    history = os.path.join(home, "history")
+    return {
+        "run_storage": ClassSpec(
+            "storage_backends.sqlite", "SqliteRunStorage", {"base_dir": history}
+        ),
+        "event_log_storage": ClassSpec(
+            "storage_backends.sqlite", "SqliteEventLogStorage", {"base_dir": history}
+        ),
+        "compute_logs": ClassSpec(
+            "storage_backends.filesystem",
+            "LocalComputeLogManager",
+            {"base_dir": os.path.join(home, "storage")},
+        ),
+        "local_artifact_storage": ClassSpec(
+            "dagster_core.storage", "LocalArtifactStorage", {"base_dir": home}
+        ),
+    }
+
+
+def _process_is_gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 class DagsterInstance:
@@ -41,12 +91,20 @@ class DagsterInstance:
         compute_log_manager: ComputeLogManager,
         local_artifact_storage: LocalArtifactStorage,
         is_persistent: bool = False,
+        scheduler: Any = None,
+        dead_after_seconds: float = 600,
+        source: str = "ephemeral",
+        specs: Mapping[str, ClassSpec] | None = None,
     ):
         self.run_storage = run_storage
         self.event_storage = event_storage
         self.compute_log_manager = compute_log_manager
         self.local_artifact_storage = local_artifact_storage
         self.is_persistent = is_persistent
+        self.scheduler = scheduler
+        self.dead_after_seconds = dead_after_seconds
+        self.source = source
+        self.specs = dict(specs or {})
 
     @classmethod
     def ephemeral(cls) -> DagsterInstance:
@@ -62,9 +120,48 @@ class DagsterInstance:
         return instance
 
     @classmethod
+    def from_home(cls, home: str) -> DagsterInstance:
+        """An instance rooted at `home`: its dagster.yaml if there is one, over the embedded
+        defaults (SQLite under `home/history`, compute logs under `home/storage`)."""
+        home = os.path.abspath(home)
+        os.makedirs(home, exist_ok=True)
+        path = os.path.join(home, "dagster.yaml")
+        settings = read_instance_yaml(path) if os.path.exists(path) else {}
+        specs = _local_defaults(home)
+        for part in _PART_BASES:
+            spec = class_spec(settings, part)
+            if spec is not None:
+                specs[part] = spec
+        parts = {
+            part: build_part(path, part, spec, _PART_BASES[part]) for part, spec in specs.items()
+        }
+        monitoring = settings.get("run_monitoring", {"dead_after_seconds": 600})
+        return cls(
+            parts["run_storage"],
+            parts["event_log_storage"],
+            parts["compute_logs"],
+            parts["local_artifact_storage"],
+            is_persistent=True,
+            scheduler=parts.get("scheduler"),
+            dead_after_seconds=monitoring["dead_after_seconds"],
+            source=path if os.path.exists(path) else home,
+            specs=specs,
+        )
+
+    @classmethod
     def get(cls) -> DagsterInstance:
-        """The instance configured for this environment (ephemeral when nothing is configured)."""
-        return cls.ephemeral()
+        """`$DAGSTER_HOME` (its dagster.yaml, else SQLite files under it) when set, else an
+        ephemeral instance."""
+        home = os.environ.get("DAGSTER_HOME")
+        return cls.from_home(home) if home else cls.ephemeral()
+
+    @classmethod
+    def local_temp(cls) -> DagsterInstance:
+        """A local (SQLite) instance in a temporary directory removed with the instance: for tests."""
+        home = tempfile.mkdtemp(prefix="dagster-home-")
+        instance = cls.from_home(home)
+        weakref.finalize(instance, shutil.rmtree, home, ignore_errors=True)
+        return instance
 
     # -- runs -----------------------------------------------------------------------------------
 
@@ -90,16 +187,54 @@ class DagsterInstance:
             if step_keys_to_execute is None
             else tuple(step_keys_to_execute),
             parent_run_id=parent_run_id,
+            hostname=socket.gethostname(),
+            pid=os.getpid(),
         )
         return self.run_storage.add_run(run)
 
     def get_run_by_id(self, run_id: str) -> PipelineRun | None:
-        return self.run_storage.get_run_by_id(run_id)
+        run = self.run_storage.get_run_by_id(run_id)
+        return None if run is None else self._check_alive(run)
 
     def get_runs(
         self, filters: RunsFilter | None = None, cursor: str | None = None, limit: int | None = None
     ) -> list[PipelineRun]:
-        return self.run_storage.get_runs(filters, cursor, limit)
+        """Runs newest first; a STARTED run whose process died is marked FAILURE on the way."""
+        return [self._check_alive(r) for r in self.run_storage.get_runs(filters, cursor, limit)]
+
+    def _check_alive(self, run: PipelineRun) -> PipelineRun:
+        """Mark a STARTED run FAILURE, with the reason, if its process is gone (same host) or
+        no event has come for `dead_after_seconds`."""
+        if run.status is not PipelineRunStatus.STARTED or run.pid == os.getpid():
+            return run
+        reason = None
+        if run.hostname == socket.gethostname() and run.pid and _process_is_gone(run.pid):
+            reason = f"the process that ran it (pid {run.pid} on {run.hostname}) is gone"
+        else:
+            events = self.event_storage.get_logs_for_run(run.run_id)
+            last = events[-1].timestamp if events else run.created_at
+            if time.time() - last > self.dead_after_seconds:
+                reason = (
+                    f"no event for {time.time() - last:.0f}s (limit {self.dead_after_seconds}s)"
+                )
+        if reason is None:
+            return run
+        self.store_events(
+            [
+                DagsterEvent(
+                    DagsterEventType.PIPELINE_FAILURE,
+                    run.run_id,
+                    run.pipeline_name,
+                    message=f"Run marked FAILURE: {reason}",
+                    level=40,
+                )
+            ]
+        )
+        return self.run_storage.get_run_by_id(run.run_id) or run
+
+    def delete_run(self, run_id: str) -> None:
+        self.run_storage.delete_run(run_id)
+        self.event_storage.delete_events(run_id)
 
     # -- events ---------------------------------------------------------------------------------
 
@@ -115,6 +250,14 @@ class DagsterInstance:
     def all_logs(self, run_id: str) -> list[DagsterEvent]:
         return self.event_storage.get_logs_for_run(run_id)
 
+    def watch_event_logs(self, run_id: str, cursor: int, callback: EventCallback) -> None:
+        """Call `callback` with each event of the run after position `cursor`, as any process
+        stores it, until `end_watch_event_logs`."""
+        self.event_storage.watch(run_id, cursor, callback)
+
+    def end_watch_event_logs(self, run_id: str, callback: EventCallback) -> None:
+        self.event_storage.end_watch(run_id, callback)
+
     # -- files ----------------------------------------------------------------------------------
 
     def storage_directory(self) -> str:
@@ -124,3 +267,8 @@ class DagsterInstance:
     def wipe(self) -> None:
         self.run_storage.wipe()
         self.event_storage.wipe()
+
+    def dispose(self) -> None:
+        """Close database connections and watcher threads."""
+        self.event_storage.dispose()
+        self.run_storage.dispose()

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from dagster_core.config.configurable import ConfigurableClass
+
 
 @dataclass(frozen=True)
 class ComputeLogs:
@@ -14,7 +16,7 @@ class ComputeLogs:
     stderr: str
 
 
-class ComputeLogManager(ABC):
+class ComputeLogManager(ABC, ConfigurableClass):
     """Captures a step's output while it runs and reads it back later."""
 
     @abstractmethod

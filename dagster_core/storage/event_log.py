@@ -68,6 +68,11 @@ class EventLogStorage(ABC, ConfigurableClass):
     def dispose(self) -> None:
         """Release connections and stop watcher threads."""
 
+    def upgrade(self) -> str | None:
+        """Bring the schema up to this version without losing rows; returns the schema version
+        (None for storage without a schema)."""
+        return None
+
     def get_step_stats(self, run_id: str) -> list[StepStats]:
         """Each step of the run in the order it started, from its events."""
         stats: dict[str, dict] = {}

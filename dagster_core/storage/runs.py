@@ -97,6 +97,11 @@ class RunStorage(ABC, ConfigurableClass):
     def dispose(self) -> None:
         """Release connections."""
 
+    def upgrade(self) -> str | None:
+        """Bring the schema up to this version without losing rows; returns the schema version
+        (None for storage without a schema)."""
+        return None
+
 
 class InMemoryRunStorage(RunStorage):
     """Runs kept in this process only: the ephemeral instance's run storage."""

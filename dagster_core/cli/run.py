@@ -1,0 +1,155 @@
+"""`dagster run list | show | logs | wipe`: the history kept by the instance."""
+
+from __future__ import annotations
+
+import datetime
+import threading
+
+import click
+
+from dagster_core.events import PIPELINE_END_EVENTS, DagsterEvent
+from dagster_core.instance import DagsterInstance
+from dagster_core.storage import PipelineRunStatus, RunsFilter
+
+
+def _when(timestamp: float | None) -> str:
+    if timestamp is None:
+        return "-"
+    return datetime.datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    return f"{seconds * 1000:.0f}ms" if seconds < 1 else f"{seconds:.2f}s"
+
+
+def _run_or_exit(instance: DagsterInstance, run_id: str):  # type: ignore[no-untyped-def]
+    run = instance.get_run_by_id(run_id)
+    if run is None:
+        raise click.UsageError(f"No run {run_id} in the instance at {instance.source}")
+    return run
+
+
+@click.group(name="run")
+def run_cli() -> None:
+    """Inspect and manage the runs recorded by the instance ($DAGSTER_HOME)."""
+
+
+@run_cli.command(name="list")
+@click.option("--pipeline", "pipeline_name", help="Only runs of this pipeline.")
+@click.option(
+    "--status",
+    type=click.Choice([s.value for s in PipelineRunStatus], case_sensitive=False),
+    help="Only runs with this status.",
+)
+@click.option("--tag", "tags", multiple=True, help="Only runs with this tag, as KEY=VALUE.")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+def list_command(
+    pipeline_name: str | None, status: str | None, tags: tuple[str, ...], limit: int
+) -> None:
+    """List runs, newest first."""
+    tag_map = {}
+    for tag in tags:
+        key, sep, value = tag.partition("=")
+        if not sep:
+            raise click.BadParameter(f"expected KEY=VALUE, got {tag!r}", param_hint="--tag")
+        tag_map[key] = value
+    instance = DagsterInstance.get()
+    filters = RunsFilter(
+        pipeline_name=pipeline_name,
+        status=PipelineRunStatus(status.upper()) if status else None,
+        tags=tag_map,
+    )
+    runs = instance.get_runs(filters, limit=limit)
+    if not runs:
+        click.echo(f"No runs in the instance at {instance.source}")
+        return
+    click.echo(f"{'RUN ID':36}  {'PIPELINE':24}  {'STATUS':11}  {'CREATED':19}  DURATION")
+    for run in runs:
+        finished = run.status not in (PipelineRunStatus.STARTED, PipelineRunStatus.NOT_STARTED)
+        duration = _duration(run.updated_at - run.created_at) if finished else "-"
+        click.echo(
+            f"{run.run_id:36}  {run.pipeline_name[:24]:24}  {run.status.value:11}  "
+            f"{_when(run.created_at):19}  {duration}"
+        )
+
+
+@run_cli.command(name="show")
+@click.argument("run_id")
+def show_command(run_id: str) -> None:
+    """Show a run and its steps with status, attempts and durations."""
+    instance = DagsterInstance.get()
+    run = _run_or_exit(instance, run_id)
+    click.echo(f"Run:      {run.run_id}")
+    click.echo(f"Pipeline: {run.pipeline_name} (mode {run.mode})")
+    click.echo(
+        f"Status:   {run.status.value}" + (f" - {run.status_message}" if run.status_message else "")
+    )
+    click.echo(f"Created:  {_when(run.created_at)}")
+    if run.parent_run_id:
+        click.echo(f"Parent:   {run.parent_run_id}")
+    if run.tags:
+        click.echo("Tags:     " + ", ".join(f"{k}={v}" for k, v in sorted(run.tags.items())))
+    stats = instance.event_storage.get_step_stats(run_id)
+    click.echo(f"Steps ({len(stats)}):")
+    for step in stats:
+        click.echo(
+            f"  {step.step_key:40} {step.status or 'RUNNING':8} attempts={step.attempts} "
+            f"duration={_duration(step.duration)}"
+        )
+
+
+def _format(event: DagsterEvent) -> str:
+    where = f" {event.step_key}" if event.step_key else ""
+    return f"{_when(event.timestamp)} {event.event_type.value:24}{where} - {event.message}"
+
+
+@run_cli.command(name="logs")
+@click.argument("run_id")
+@click.option("--follow", is_flag=True, help="Keep printing events until the run ends.")
+@click.option("--step", "step_key", help="Print this step's captured stdout and stderr instead.")
+@click.option(
+    "--timeout",
+    type=float,
+    default=None,
+    help="With --follow, give up after this many seconds.",
+)
+def logs_command(run_id: str, follow: bool, step_key: str | None, timeout: float | None) -> None:
+    """Print a run's events (or one step's captured output)."""
+    instance = DagsterInstance.get()
+    run = _run_or_exit(instance, run_id)
+    if step_key:
+        logs = instance.compute_log_manager.read_logs(run_id, step_key)
+        click.echo(logs.stdout, nl=False)
+        click.echo(logs.stderr, nl=False, err=True)
+        return
+    if not follow or run.status is not PipelineRunStatus.STARTED:
+        for event in instance.all_logs(run_id):
+            click.echo(_format(event))
+        return
+    ended = threading.Event()
+
+    def on_event(event: DagsterEvent) -> None:
+        click.echo(_format(event))
+        if event.event_type in PIPELINE_END_EVENTS:
+            ended.set()
+
+    instance.watch_event_logs(run_id, -1, on_event)
+    try:
+        if not ended.wait(timeout):
+            raise click.ClickException(f"Run {run_id} did not end within {timeout}s")
+    finally:
+        instance.end_watch_event_logs(run_id, on_event)
+        instance.dispose()
+
+
+@run_cli.command(name="wipe")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def wipe_command(yes: bool) -> None:
+    """Delete every run and event from the instance."""
+    instance = DagsterInstance.get()
+    if not yes:
+        click.confirm(f"Delete all runs and events from {instance.source}?", abort=True)
+    instance.wipe()
+    click.echo("Deleted all runs and events.")

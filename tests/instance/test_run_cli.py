@@ -1,0 +1,132 @@
+"""`dagster run ...`, `dagster instance ...` and `dagster pipeline reexecute` on a local instance,
+each in its own process, as a user runs them."""
+
+import os
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+DAGSTER = os.path.join(os.path.dirname(sys.executable), "dagster")
+
+CODE = textwrap.dedent(
+    """
+    import os, time
+    from dagster_core import Field, String, lambda_solid, pipeline, solid
+
+    @lambda_solid
+    def first():
+        print("first says hi")
+        return 20
+
+    @lambda_solid
+    def second(x):
+        return x + 1
+
+    @pipeline
+    def two_steps():
+        second(first())
+
+    @solid(config={"gate": Field(String)})
+    def wait_for_gate(context):
+        deadline = time.monotonic() + 60
+        while not os.path.exists(context.solid_config["gate"]):
+            if time.monotonic() > deadline:
+                raise RuntimeError("gate never opened")
+            time.sleep(0.05)
+
+    @pipeline
+    def gated():
+        wait_for_gate()
+    """
+)
+
+
+@pytest.fixture
+def home(tmp_path):
+    (tmp_path / "code.py").write_text(CODE)
+    (tmp_path / "fs.yaml").write_text("storage: {filesystem: {}}\n")
+    return tmp_path
+
+
+def dagster(home, *args, check=True):
+    out = subprocess.run(
+        [DAGSTER, *args],
+        cwd=home,
+        env={**os.environ, "DAGSTER_HOME": str(home)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if check:
+        assert out.returncode == 0, out.stdout + out.stderr
+    return out
+
+
+def run_ids(home):
+    lines = dagster(home, "run", "list").stdout.splitlines()[1:]
+    return [line.split()[0] for line in lines if line.strip()]
+
+
+def test_history_is_visible_from_other_processes(home):
+    dagster(home, "pipeline", "execute", "-f", "code.py", "-n", "two_steps", "-e", "fs.yaml")
+    listing = dagster(home, "run", "list").stdout
+    assert "two_steps" in listing and "SUCCESS" in listing
+    (run_id,) = run_ids(home)
+
+    show = dagster(home, "run", "show", run_id).stdout
+    assert "Status:   SUCCESS" in show
+    assert "first.compute" in show and "second.compute" in show and "attempts=1" in show
+
+    logs = dagster(home, "run", "logs", run_id).stdout
+    assert "PIPELINE_START" in logs and "PIPELINE_SUCCESS" in logs
+    assert "first says hi" in dagster(home, "run", "logs", run_id, "--step", "first.compute").stdout
+
+    redo = dagster(home, "pipeline", "reexecute", run_id, "--step-keys", "second.compute")
+    assert "[1/1 steps] second.compute success" in redo.stderr
+    assert len(run_ids(home)) == 2
+    assert "SUCCESS" in dagster(home, "run", "list", "--status", "success").stdout
+
+    assert dagster(home, "run", "show", "no-such-run", check=False).returncode == 2
+    dagster(home, "run", "wipe", "--yes")
+    assert run_ids(home) == []
+
+
+def test_logs_follow_shows_events_until_the_run_ends(home):
+    gate = home / "gate"
+    (home / "gated.yaml").write_text(f"solids: {{wait_for_gate: {{config: {{gate: {gate}}}}}}}\n")
+    runner = subprocess.Popen(
+        [DAGSTER, "pipeline", "execute", "-f", "code.py", "-n", "gated", "-e", "gated.yaml"],
+        cwd=home,
+        env={**os.environ, "DAGSTER_HOME": str(home)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not run_ids(home):
+            assert time.monotonic() < deadline, "the run never appeared in `dagster run list`"
+            time.sleep(0.1)
+        (run_id,) = run_ids(home)
+        follower = subprocess.Popen(
+            [DAGSTER, "run", "logs", run_id, "--follow", "--timeout", "60"],
+            cwd=home,
+            env={**os.environ, "DAGSTER_HOME": str(home)},
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        gate.write_text("open")
+        out, _ = follower.communicate(timeout=90)
+        assert follower.returncode == 0
+        assert "STEP_START" in out and "PIPELINE_SUCCESS" in out
+        assert runner.wait(timeout=60) == 0
+    finally:
+        if runner.poll() is None:
+            runner.kill()
+
+
+def test_instance_migrate_reports_schema_versions(home):
+    out = dagster(home, "instance", "migrate").stdout
+    assert "run storage: SqliteRunStorage" in out and "event log: SqliteEventLogStorage" in out
