@@ -54,7 +54,7 @@ from dagster_core.execution import (
     reexecute_pipeline,
     reexecute_pipeline_iterator,
 )
-from dagster_core.executors import default_executors, in_process_executor
+from dagster_core.executors import default_executors, in_process_executor, multiprocess_executor
 from dagster_core.instance import DagsterInstance
 from dagster_core.storage import PipelineRun, PipelineRunStatus, RunsFilter
 from dagster_core.storage.system_storage import (
@@ -129,6 +129,7 @@ __all__ = [
     "in_process_executor",
     "lambda_solid",
     "mem_system_storage",
+    "multiprocess_executor",
     "pipeline",
     "reexecute_pipeline",
     "reexecute_pipeline_iterator",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from collections.abc import Iterable
 
@@ -102,7 +103,12 @@ class _Progress:
         return f"{len(self.done)}/{self.total} steps ({parts or 'none ran'})"
 
 
+def _interrupt(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt(f"received {signal.Signals(signum).name}")
+
+
 def _run(events: Iterable[DagsterEvent]) -> None:
+    signal.signal(signal.SIGTERM, _interrupt)  # a terminated run is canceled like Ctrl-C
     progress = _Progress()
     end: DagsterEvent | None = None
     run_id = ""

@@ -23,9 +23,9 @@ from dagster_core.errors import (
     DagsterStepOutputNotFoundError,
 )
 from dagster_core.events import DagsterEvent, DagsterEventType, ErrorInfo
-from dagster_core.execution.console import log_event
 from dagster_core.execution.context import RunContext
 from dagster_core.execution.plan import ExecutionPlan, StepOutputHandle, build_execution_plan
+from dagster_core.execution.recorder import EventRecorder
 from dagster_core.execution.results import PipelineExecutionResult, SolidExecutionResult
 from dagster_core.execution.run_config import EnvironmentConfig, resolve_environment
 from dagster_core.executors import default_executors
@@ -101,15 +101,12 @@ def _pipeline_event(
     )
 
 
-def _run_events(ctx: RunContext, executor_def: ExecutorDefinition) -> Iterator[DagsterEvent]:
+def _run_events(
+    ctx: RunContext, executor_def: ExecutorDefinition, instance: DagsterInstance
+) -> Iterator[DagsterEvent]:
     """Drive the executor over the plan; store and print every event; always end the run."""
-    run, instance, level = ctx.run, ctx.instance, ctx.environment.log_level
-
-    def record(event: DagsterEvent) -> DagsterEvent:
-        instance.store_events([event])
-        log_event(event, level)
-        return event
-
+    run = ctx.run
+    recorder = EventRecorder(instance, ctx.environment.log_level)
     keys = ctx.plan.step_keys_to_execute
     start = _pipeline_event(
         run,
@@ -118,17 +115,15 @@ def _run_events(ctx: RunContext, executor_def: ExecutorDefinition) -> Iterator[D
         logging.INFO,
         step_keys=keys,
     )
-    failed: list[str] = []
     try:
-        yield record(start)
+        yield recorder.record(start)
         executor = executor_def.executor_creation_fn(ctx.environment.executor_config)
         with closing(executor.execute(ctx)) as executor_events:
             for event in executor_events:
-                if event.event_type is DagsterEventType.STEP_FAILURE:
-                    failed.append(event.step_key or "")
-                yield record(event)
+                yield recorder.record(event)
     except (KeyboardInterrupt, GeneratorExit):
-        record(
+        recorder.cancel_running("the run was interrupted")
+        recorder.record(
             _pipeline_event(
                 run, DagsterEventType.PIPELINE_CANCELED, "Run was interrupted", logging.ERROR
             )
@@ -136,36 +131,25 @@ def _run_events(ctx: RunContext, executor_def: ExecutorDefinition) -> Iterator[D
         raise
     except Exception as exc:
         error = ErrorInfo.from_exception(exc)
-        yield record(
-            _pipeline_event(
-                run,
-                DagsterEventType.ENGINE_EVENT,
-                f"Run failed: {error.message}",
-                logging.ERROR,
-                error=error,
+        recorder.cancel_running(f"the run failed: {error.message}")
+        for event_type in (DagsterEventType.ENGINE_EVENT, DagsterEventType.PIPELINE_FAILURE):
+            yield recorder.record(
+                _pipeline_event(
+                    run, event_type, f"Run failed: {error.message}", logging.ERROR, error=error
+                )
             )
-        )
-        yield record(
-            _pipeline_event(
-                run,
-                DagsterEventType.PIPELINE_FAILURE,
-                f"Run failed: {error.message}",
-                logging.ERROR,
-                error=error,
-            )
-        )
         raise
-    if failed:
+    if recorder.failed:
         end = _pipeline_event(
             run,
             DagsterEventType.PIPELINE_FAILURE,
-            f"Run failed: step(s) {', '.join(failed)} failed",
+            f"Run failed: step(s) {', '.join(recorder.failed)} failed",
             logging.ERROR,
-            failed_steps=tuple(failed),
+            failed_steps=tuple(recorder.failed),
         )
     else:
         end = _pipeline_event(run, DagsterEventType.PIPELINE_SUCCESS, "Run succeeded", logging.INFO)
-    yield record(end)
+    yield recorder.record(end)
 
 
 def _start(
@@ -185,9 +169,14 @@ def _start(
         parent_run_id=parent_run_id,
     )
     ctx = RunContext(
-        prepared.pipeline, prepared.plan, run, prepared.environment, instance, intermediates
+        prepared.pipeline,
+        prepared.plan,
+        run,
+        prepared.environment,
+        intermediates,
+        instance.compute_log_manager,
     )
-    return ctx, _run_events(ctx, prepared.executor_def)
+    return ctx, _run_events(ctx, prepared.executor_def, instance)
 
 
 def _check_tags(tags: Mapping[str, str] | None) -> dict[str, str]:

@@ -13,21 +13,21 @@ if TYPE_CHECKING:
     from dagster_core.definitions.solid import SolidDefinition
     from dagster_core.execution.plan import ExecutionPlan
     from dagster_core.execution.run_config import EnvironmentConfig
-    from dagster_core.instance import DagsterInstance
-    from dagster_core.storage import IntermediateStore, PipelineRun
+    from dagster_core.storage import ComputeLogManager, IntermediateStore, PipelineRun
 
 
 @dataclass(frozen=True)
 class RunContext:
-    """Everything an executor needs to run a plan: definitions, validated config, the run record,
-    the instance and the run's intermediate store."""
+    """Everything a process needs to run steps of a plan: definitions, validated config, the run
+    record, the run's intermediate store and compute log manager. It pickles (with cloudpickle),
+    so executors ship it to other processes once per run."""
 
     pipeline: PipelineDefinition
     plan: ExecutionPlan
     run: PipelineRun
     environment: EnvironmentConfig
-    instance: DagsterInstance
     intermediates: IntermediateStore
+    compute_log_manager: ComputeLogManager
 
     @property
     def run_id(self) -> str:

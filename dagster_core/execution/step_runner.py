@@ -143,7 +143,7 @@ def _run_attempt(
     yield events.make(DagsterEventType.STEP_START, f"Started step {step.key}", logging.INFO)
     stored: list[str] = []
     try:
-        with ctx.instance.compute_log_manager.capture(ctx.run_id, step.key):
+        with ctx.compute_log_manager.capture(ctx.run_id, step.key):
             kwargs: dict[str, Any] = {}
             for step_input in step.inputs:
                 input_def = solid_def.input_dict[step_input.name]

@@ -1,0 +1,225 @@
+"""The multiprocess executor: same results as in process, crashes contained, Ctrl-C cancels."""
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from dagster_core import (
+    DagsterEventType,
+    DagsterInstance,
+    DagsterInvalidConfigError,
+    Field,
+    InputDefinition,
+    Int,
+    List,
+    ModeDefinition,
+    Output,
+    OutputDefinition,
+    PipelineRunStatus,
+    execute_pipeline,
+    lambda_solid,
+    pipeline,
+    resource,
+    solid,
+)
+
+E = DagsterEventType
+
+
+def run_config(executor, tmp_path, **extra):
+    return {
+        "execution": {executor: {"max_concurrent": 2} if executor == "multiprocess" else {}},
+        "storage": {"filesystem": {"base_dir": str(tmp_path)}},
+        **extra,
+    }
+
+
+def test_same_results_as_in_process(tmp_path):
+    # defined inside the test function: not importable, so it must travel by cloudpickle
+    @resource(config={"offset": Field(Int)})
+    def offset(init_context):
+        yield init_context.resource_config["offset"]
+
+    @solid(output_defs=[OutputDefinition(Int, "a"), OutputDefinition(Int, "b", is_optional=True)])
+    def source(_):
+        yield Output(1, "a")
+
+    @solid(required_resource_keys={"offset"}, input_defs=[InputDefinition("x", Int)])
+    def shift(context, x):
+        print(f"shifting {x} in pid {os.getpid()}")
+        return x + context.resources.offset
+
+    @lambda_solid(input_defs=[InputDefinition("xs", List[Int])])
+    def total(xs):
+        return sum(xs)
+
+    @lambda_solid
+    def never(x):
+        return x
+
+    @pipeline(mode_defs=[ModeDefinition(resource_defs={"offset": offset})])
+    def p():
+        out = source()
+        never(out.b)
+        total([shift.alias(f"shift_{i}")(out.a) for i in range(6)])
+
+    extra = {"resources": {"offset": {"config": {"offset": 10}}}}
+    results = {
+        ex: execute_pipeline(p, run_config(ex, tmp_path / ex, **extra))
+        for ex in ("in_process", "multiprocess")
+    }
+    for result in results.values():
+        assert result.success
+        assert result.result_for_solid("total").output_value() == 66
+        assert result.result_for_solid("never").skipped
+    shapes = {
+        ex: sorted((e.step_key or "", e.event_type.value) for e in r.step_event_list)
+        for ex, r in results.items()
+    }
+    assert shapes["in_process"] == shapes["multiprocess"]
+
+
+def test_multiprocess_with_in_memory_storage_is_a_config_error():
+    @lambda_solid
+    def noop():
+        return None
+
+    @pipeline
+    def p():
+        noop()
+
+    with pytest.raises(DagsterInvalidConfigError, match="needs storage that they can all read"):
+        execute_pipeline(p, {"execution": {"multiprocess": {}}})
+
+
+@pytest.mark.parametrize(
+    "how, expected",
+    [
+        ("os.kill(os.getpid(), signal.SIGKILL)", "was killed by signal SIGKILL"),
+        ("os._exit(3)", "exited with code 3"),
+    ],
+)
+def test_a_dying_child_fails_only_its_step(tmp_path, how, expected):
+    @lambda_solid
+    def crash():
+        import os  # noqa: F401 - used by the statement below
+        import signal  # noqa: F401
+
+        exec(how)
+
+    @lambda_solid
+    def fine():
+        return "ok"
+
+    @lambda_solid
+    def after_fine(x):
+        return x + "!"
+
+    @pipeline
+    def p():
+        crash()
+        after_fine(fine())
+
+    instance = DagsterInstance.ephemeral()
+    result = execute_pipeline(
+        p, run_config("multiprocess", tmp_path), instance=instance, raise_on_error=False
+    )
+    assert not result.success
+    failure = result.result_for_solid("crash").failure_data
+    assert expected in failure.message and "crash.compute" in failure.message
+    assert result.result_for_solid("after_fine").output_value() == "ok!"
+    assert instance.get_run_by_id(result.run_id).status is PipelineRunStatus.FAILURE
+
+
+def test_compute_logs_of_children_are_captured(tmp_path):
+    @lambda_solid
+    def talk():
+        print("hello from a child")
+        os.write(2, b"low-level stderr\n")
+
+    @pipeline
+    def p():
+        talk()
+
+    instance = DagsterInstance.local_temp()
+    result = execute_pipeline(p, run_config("multiprocess", tmp_path), instance=instance)
+    logs = instance.compute_log_manager.read_logs(result.run_id, "talk.compute")
+    assert "hello from a child" in logs.stdout
+    assert "low-level stderr" in logs.stderr
+
+
+CANCEL_CODE = textwrap.dedent(
+    """
+    import os, time
+    from dagster_core import Field, String, lambda_solid, pipeline, solid
+
+    @solid(config={"dir": Field(String)})
+    def block(context):
+        d = context.solid_config["dir"]
+        with open(os.path.join(d, f"{context.solid_name}.pid"), "w") as f:
+            f.write(str(os.getpid()))
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    @pipeline
+    def blocking():
+        block.alias("one")()
+        block.alias("two")()
+    """
+)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_interrupting_the_run_stops_children_and_marks_it_canceled(tmp_path, sig):
+    (tmp_path / "code.py").write_text(CANCEL_CODE)
+    cfg = (
+        f"solids: {{one: {{config: {{dir: {tmp_path}}}}}, two: {{config: {{dir: {tmp_path}}}}}}}\n"
+        "execution: {multiprocess: {max_concurrent: 2}}\nstorage: {filesystem: {}}\n"
+    )
+    (tmp_path / "run.yaml").write_text(cfg)
+    env = {**os.environ, "DAGSTER_HOME": str(tmp_path / "home")}
+    dagster = os.path.join(os.path.dirname(sys.executable), "dagster")
+    driver = subprocess.Popen(
+        [dagster, "pipeline", "execute", "-f", "code.py", "-e", "run.yaml"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    pid_files = [tmp_path / "one.pid", tmp_path / "two.pid"]
+    deadline = time.monotonic() + 60
+    while not all(f.exists() and f.read_text() for f in pid_files):
+        assert driver.poll() is None, driver.communicate()
+        assert time.monotonic() < deadline, "the steps never started"
+        time.sleep(0.05)
+    child_pids = [int(f.read_text()) for f in pid_files]
+    driver.send_signal(sig)
+    driver.communicate(timeout=60)
+    assert driver.returncode != 0
+
+    def gone(pid):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        return False
+
+    deadline = time.monotonic() + 30
+    while not all(gone(pid) for pid in child_pids):
+        assert time.monotonic() < deadline, "children outlived the canceled run"
+        time.sleep(0.05)
+
+    instance = DagsterInstance.from_home(str(tmp_path / "home"))
+    (run,) = instance.get_runs()
+    assert run.status is PipelineRunStatus.CANCELED
+    events = instance.all_logs(run.run_id)
+    canceled = [e for e in events if e.event_type is E.STEP_FAILURE and e.data.get("canceled")]
+    assert sorted(e.step_key for e in canceled) == ["one.compute", "two.compute"]
