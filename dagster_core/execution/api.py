@@ -106,7 +106,7 @@ def _run_events(
 ) -> Iterator[DagsterEvent]:
     """Drive the executor over the plan; store and print every event; always end the run."""
     run = ctx.run
-    recorder = EventRecorder(instance, ctx.environment.log_level)
+    recorder = EventRecorder(instance.store_events, ctx.environment.log_level)
     keys = ctx.plan.step_keys_to_execute
     start = _pipeline_event(
         run,
@@ -118,7 +118,7 @@ def _run_events(
     try:
         yield recorder.record(start)
         executor = executor_def.executor_creation_fn(ctx.environment.executor_config)
-        with closing(executor.execute(ctx)) as executor_events:
+        with closing(executor.execute(ctx, instance)) as executor_events:
             for event in executor_events:
                 yield recorder.record(event)
     except (KeyboardInterrupt, GeneratorExit):
@@ -158,6 +158,13 @@ def _start(
     tags: Mapping[str, str] | None,
     parent_run_id: str | None = None,
 ) -> tuple[RunContext, Iterator[DagsterEvent]]:
+    env = prepared.environment
+    if prepared.executor_def.check_run is not None:
+        errors = prepared.executor_def.check_run(
+            env.executor_config, env.storage_name, env.storage_config, instance
+        )
+        if errors:
+            raise DagsterInvalidConfigError(tuple(errors))
     intermediates = _intermediates_for(prepared, instance)
     run = instance.create_run(
         pipeline_name=prepared.pipeline.name,

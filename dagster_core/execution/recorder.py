@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from dagster_core.events import STEP_END_EVENTS, DagsterEvent, DagsterEventType
 from dagster_core.execution.console import log_event
-from dagster_core.instance import DagsterInstance
 
 _FLUSH_AFTER = frozenset(
     {
@@ -23,21 +24,37 @@ _FLUSH_AFTER = frozenset(
 )
 
 
+@dataclass(frozen=True)
+class StoredEvent:
+    """An event that a worker already wrote to the instance: the driver passes it on unstored."""
+
+    event: DagsterEvent
+
+
 class EventRecorder:
-    """Writes events to the instance one batch per step phase (start, end, log line) instead of
+    """Writes events to storage one batch per step phase (start, end, log line) instead of
     one transaction per event, prints them at the console level, and knows which steps are
     running."""
 
-    def __init__(self, instance: DagsterInstance, log_level: int, max_batch: int = 100):
-        self._instance = instance
+    def __init__(
+        self,
+        store_events: Callable[[Sequence[DagsterEvent]], None],
+        log_level: int,
+        max_batch: int = 100,
+    ):
+        self._store_events = store_events
         self._log_level = log_level
         self._max_batch = max_batch
         self._pending: list[DagsterEvent] = []
         self.running: dict[str, DagsterEvent] = {}
         self.failed: list[str] = []
 
-    def record(self, event: DagsterEvent) -> DagsterEvent:
-        self._pending.append(event)
+    def record(self, item: DagsterEvent | StoredEvent) -> DagsterEvent:
+        if isinstance(item, StoredEvent):
+            event = item.event
+        else:
+            event = item
+            self._pending.append(event)
         log_event(event, self._log_level)
         if event.step_key is not None:
             if event.event_type is DagsterEventType.STEP_START:
@@ -53,7 +70,7 @@ class EventRecorder:
     def flush(self) -> None:
         if self._pending:
             batch, self._pending = self._pending, []
-            self._instance.store_events(batch)
+            self._store_events(batch)
 
     def cancel_running(self, reason: str) -> None:
         """Mark every step that started and did not end as failed because the run stopped."""

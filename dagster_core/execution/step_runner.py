@@ -93,18 +93,20 @@ def run_step(
     resources: Mapping[str, Any],
     step: ExecutionStep,
     upstream: Mapping[str, StepResult],
+    first_attempt: int = 1,
 ) -> Iterator[DagsterEvent]:
     """Run one step: skip it if an input is unavailable, else load inputs, compute, type-check,
     store outputs; retry on RetryRequested. The last event is STEP_SUCCESS, STEP_FAILURE or
-    STEP_SKIPPED, whose `outputs` data says which outputs were stored."""
+    STEP_SKIPPED, whose `outputs` data says which outputs were stored. `first_attempt` > 1
+    when an earlier attempt was lost with its process."""
     reason = _why_skip(ctx, step, upstream)
     if reason is not None:
-        events = _Events(ctx, step, 1)
+        events = _Events(ctx, step, first_attempt)
         yield events.make(
             DagsterEventType.STEP_SKIPPED, reason, logging.INFO, reason=reason, outputs=()
         )
         return
-    attempt = 1
+    attempt = first_attempt
     while True:
         events = _Events(ctx, step, attempt)
         retry = yield from _run_attempt(ctx, resources, step, events)

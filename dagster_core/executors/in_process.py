@@ -9,12 +9,13 @@ from dagster_core.events import STEP_END_EVENTS, DagsterEvent
 from dagster_core.execution.context import RunContext
 from dagster_core.execution.resources import build_resources
 from dagster_core.execution.step_runner import StepResult, run_step
+from dagster_core.instance import DagsterInstance
 
 
 class InProcessExecutor:
     """Runs the plan's steps one after another in topological order."""
 
-    def execute(self, ctx: RunContext) -> Iterator[DagsterEvent]:
+    def execute(self, ctx: RunContext, _instance: DagsterInstance) -> Iterator[DagsterEvent]:
         steps = ctx.plan.steps_to_execute
         keys = set().union(
             *(ctx.pipeline.solids[s.solid_name].required_resource_keys for s in steps)

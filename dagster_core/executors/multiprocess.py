@@ -27,6 +27,7 @@ from dagster_core.execution.context import RunContext
 from dagster_core.execution.plan import ExecutionStep
 from dagster_core.execution.resources import build_resources
 from dagster_core.execution.step_runner import StepResult, run_step
+from dagster_core.instance import DagsterInstance
 from dagster_core.serdes import deserialize_value, serialize_value
 
 _SPAWN = multiprocessing.get_context("spawn")
@@ -123,7 +124,7 @@ class MultiprocessExecutor:
     def __init__(self, max_concurrent: int):
         self.max_concurrent = max_concurrent
 
-    def execute(self, ctx: RunContext) -> Iterator[DagsterEvent]:
+    def execute(self, ctx: RunContext, _instance: DagsterInstance) -> Iterator[DagsterEvent]:
         payload = cloudpickle.dumps(ctx)
         steps = ctx.plan.steps_to_execute
         in_run = {s.key for s in steps}

@@ -73,6 +73,10 @@ class EventLogStorage(ABC, ConfigurableClass):
         (None for storage without a schema)."""
         return None
 
+    def get_logs_for_step(self, run_id: str, step_key: str) -> list[DagsterEvent]:
+        """The events of one step of a run, in stored order (indexed in SQL backends)."""
+        return [e for e in self.get_logs_for_run(run_id) if e.step_key == step_key]
+
     def get_step_stats(self, run_id: str) -> list[StepStats]:
         """Each step of the run in the order it started, from its events."""
         stats: dict[str, dict] = {}

@@ -1,0 +1,260 @@
+"""The dask executor on a LocalCluster and on real `dask scheduler` / `dask worker` processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+
+from dagster_core import (
+    DagsterEventType,
+    DagsterInstance,
+    DagsterInvalidConfigError,
+    InputDefinition,
+    Int,
+    List,
+    ModeDefinition,
+    PipelineRunStatus,
+    RetryRequested,
+    default_executors,
+    execute_pipeline,
+    execute_pipeline_iterator,
+    lambda_solid,
+    pipeline,
+    solid,
+)
+from dagster_dask import DagsterDaskError, dask_executor
+
+E = DagsterEventType
+DASK_MODE = [ModeDefinition(executor_defs=[*default_executors, dask_executor])]
+QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+
+def dask_config(cluster: dict, tmp_path, **extra) -> dict:
+    return {
+        "execution": {"dask": {"cluster": cluster, **extra}},
+        "storage": {"filesystem": {"base_dir": str(tmp_path / "intermediates")}},
+        **QUIET,
+    }
+
+
+def existing(address: str) -> dict:
+    return {"existing": {"address": address, "timeout": 10}}
+
+
+def wide_pipeline(n: int):
+    @lambda_solid
+    def root():
+        return 1
+
+    @lambda_solid(input_defs=[InputDefinition("x", Int)])
+    def add_one(x):
+        return x + 1
+
+    @lambda_solid(input_defs=[InputDefinition("xs", List[Int])])
+    def total(xs):
+        return sum(xs)
+
+    @pipeline(mode_defs=DASK_MODE)
+    def wide():
+        r = root()
+        total([add_one.alias(f"add_{i}")(r) for i in range(n)])
+
+    return wide
+
+
+def step_events(result, event_type):
+    return [e for e in result.event_list if e.event_type is event_type]
+
+
+def test_outputs_equal_in_process_on_a_warm_cluster(local_cluster, tmp_path):
+    p = wide_pipeline(20)  # defined inside a function: travels by cloudpickle
+    instance = DagsterInstance.local_temp()
+    on_dask = execute_pipeline(p, dask_config(existing(local_cluster), tmp_path), instance=instance)
+    in_process = execute_pipeline(p, QUIET)
+    assert on_dask.result_for_solid("total").output_value() == 40
+    assert in_process.result_for_solid("total").output_value() == 40
+    assert len(step_events(on_dask, E.STEP_SUCCESS)) == 22
+    stored = instance.all_logs(on_dask.run_id)
+    assert sum(e.event_type is E.STEP_SUCCESS for e in stored) == 22  # each stored once
+    assert instance.get_run_by_id(on_dask.run_id).status is PipelineRunStatus.SUCCESS
+    dashboard = [e for e in on_dask.event_list if "dashboard" in e.data]
+    assert dashboard and "dashboard:" in dashboard[0].message
+
+
+@pytest.mark.slow
+def test_local_cluster_from_config_with_an_ephemeral_instance(tmp_path):
+    result = execute_pipeline(wide_pipeline(4), dask_config({"local": {"n_workers": 2}}, tmp_path))
+    assert result.result_for_solid("total").output_value() == 8
+
+
+def test_two_runs_at_once_never_share_results(local_cluster, tmp_path):
+    @solid
+    def who(context):
+        return context.run_id
+
+    @pipeline(mode_defs=DASK_MODE)
+    def p():
+        who()
+
+    instance = DagsterInstance.local_temp()
+    cfg = dask_config(existing(local_cluster), tmp_path)
+    first = execute_pipeline_iterator(p, cfg, instance=instance)
+    second = execute_pipeline_iterator(p, cfg, instance=instance)
+    events = [next(first), next(second)]
+    events += list(first) + list(second)
+    run_ids = {e.run_id for e in events}
+    assert len(run_ids) == 2
+    for run_id in run_ids:
+        assert instance.get_run_by_id(run_id).status is PipelineRunStatus.SUCCESS
+
+
+def test_retry_requested_on_dask(local_cluster, tmp_path):
+    @solid
+    def flaky(context):
+        if context.attempt < 2:
+            raise RetryRequested(max_retries=2)
+        return context.attempt
+
+    @pipeline(mode_defs=DASK_MODE)
+    def p():
+        flaky()
+
+    result = execute_pipeline(
+        p, dask_config(existing(local_cluster), tmp_path), instance=DagsterInstance.local_temp()
+    )
+    assert result.result_for_solid("flaky").output_value() == 2
+    assert len(step_events(result, E.STEP_RETRY)) == 1
+
+
+def test_bad_input_is_refused_before_the_run(local_cluster, tmp_path):
+    p = wide_pipeline(1)
+    with pytest.raises(DagsterInvalidConfigError, match="needs storage that they can all read"):
+        execute_pipeline(p, {"execution": {"dask": {}}})
+    with pytest.raises(DagsterInvalidConfigError, match="need a shared one"):
+        execute_pipeline(p, dask_config(existing(local_cluster), tmp_path))
+    cfg = dask_config(existing(local_cluster), tmp_path)
+    cfg["storage"] = {"filesystem": {"base_dir": "relative/dir"}}
+    with pytest.raises(DagsterInvalidConfigError, match='"relative/dir" is not absolute'):
+        execute_pipeline(p, cfg, instance=DagsterInstance.local_temp())
+
+
+def test_unreachable_scheduler_is_named_within_the_timeout(tmp_path):
+    instance = DagsterInstance.local_temp()
+    started = time.monotonic()
+    cfg = dask_config({"existing": {"address": "tcp://127.0.0.1:9", "timeout": 2}}, tmp_path)
+    with pytest.raises(DagsterDaskError, match=r"tcp://127\.0\.0\.1:9 within 2"):
+        execute_pipeline(p := wide_pipeline(1), cfg, instance=instance)
+    assert time.monotonic() - started < 30
+    (run,) = instance.get_runs()
+    assert run.pipeline_name == p.name and run.status is PipelineRunStatus.FAILURE
+
+
+def test_custom_cluster_module_that_is_missing_names_the_package(tmp_path):
+    cfg = dask_config(
+        {"custom": {"module": "dask_jobqueue_missing", "class": "SLURMCluster"}}, tmp_path
+    )
+    with pytest.raises(DagsterDaskError, match="pip install dask-jobqueue-missing"):
+        execute_pipeline(wide_pipeline(1), cfg, instance=DagsterInstance.local_temp())
+
+
+@pytest.mark.slow
+def test_remote_cluster_with_postgres_resources_and_no_suitable_worker(
+    remote_cluster, fresh_postgres_url, tmp_path, monkeypatch
+):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text(
+        "run_storage: {module: storage_backends.postgres, class: PostgresRunStorage,"
+        " config: {postgres_url: {env: DAGSTER_TEST_PG}}}\n"
+        "event_log_storage: {module: storage_backends.postgres, class: PostgresEventLogStorage,"
+        " config: {postgres_url: {env: DAGSTER_TEST_PG}}}\n"
+    )
+    monkeypatch.setenv("DAGSTER_TEST_PG", fresh_postgres_url)
+    instance = DagsterInstance.from_home(str(home))
+
+    @solid(tags={"dask/resources": {"GPU": 1}})
+    def on_gpu(_):
+        from distributed import get_worker
+
+        return get_worker().name
+
+    @solid(tags={"dask/resources": {"TPU": 1}})
+    def on_tpu(_):
+        return "never"
+
+    @pipeline(mode_defs=DASK_MODE)
+    def placed():
+        on_gpu()
+
+    @pipeline(mode_defs=DASK_MODE)
+    def unplaceable():
+        on_tpu()
+
+    cfg = dask_config(existing(remote_cluster.address), tmp_path)
+    result = execute_pipeline(placed, cfg, instance=instance)
+    assert result.result_for_solid("on_gpu").output_value() == "gpu-worker"
+    assert instance.get_run_by_id(result.run_id).status is PipelineRunStatus.SUCCESS
+
+    cfg["execution"]["dask"]["worker_timeout"] = 1
+    result = execute_pipeline(unplaceable, cfg, instance=instance, raise_on_error=False)
+    failure = result.result_for_solid("on_tpu").failure_data
+    assert "no Dask worker offers the resources {'TPU': 1}" in failure.message
+    waiting = [
+        e for e in result.event_list if e.event_type is E.ENGINE_EVENT and "Waiting" in e.message
+    ]
+    assert waiting
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_run_loses_no_step(remote_cluster, tmp_path):
+    marks = tmp_path / "marks"
+    marks.mkdir()
+
+    @lambda_solid
+    def upstream():
+        (marks / f"upstream-{os.getpid()}-{time.time_ns()}").write_text("ran")
+        return 1
+
+    @solid
+    def slow(context, x):
+        if context.attempt == 1:
+            (marks / "slow.pid").write_text(str(os.getpid()))
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                time.sleep(0.05)
+        return x + 1
+
+    @pipeline(mode_defs=DASK_MODE)
+    def p():
+        slow(upstream())
+
+    instance = DagsterInstance.local_temp()
+    events = execute_pipeline_iterator(
+        p, dask_config(existing(remote_cluster.address), tmp_path), instance=instance
+    )
+    seen = []
+    for event in events:
+        seen.append(event)
+        if (
+            event.event_type is E.STEP_START
+            and event.step_key == "slow.compute"
+            and event.attempt == 1
+        ):
+            deadline = time.monotonic() + 60
+            while not (marks / "slow.pid").exists():
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+            os.kill(int((marks / "slow.pid").read_text()), signal.SIGKILL)
+    run_id = seen[0].run_id
+    assert seen[-1].event_type is E.PIPELINE_SUCCESS
+    stored = instance.all_logs(run_id)
+    successes = [e.step_key for e in stored if e.event_type is E.STEP_SUCCESS]
+    assert sorted(successes) == ["slow.compute", "upstream.compute"]
+    slow_starts = [
+        e.attempt for e in stored if e.event_type is E.STEP_START and e.step_key == "slow.compute"
+    ]
+    assert slow_starts == [1, 2]
+    assert len(list(marks.glob("upstream-*"))) == 1  # never run twice, even if Dask recomputed it
