@@ -5,11 +5,14 @@ from dagster_core import (
     InputDefinition,
     Int,
     List,
+    ModeDefinition,
     OutputDefinition,
+    default_executors,
     lambda_solid,
     pipeline,
     solid,
 )
+from dagster_dask import dask_executor
 
 
 @solid(config={"count": Field(Int, default_value=3, description="How many numbers to make")})
@@ -40,13 +43,14 @@ def largest(values):
     return max(values)
 
 
-@lambda_solid(input_defs=[InputDefinition("parts", List[Int])])
-def report(parts):
-    print(f"total and largest: {parts}")
+@solid(input_defs=[InputDefinition("parts", List[Int])])
+def report(context, parts):
+    """Join the two branches (a fan-in) and report them."""
+    context.log.info(f"total and largest: {parts}")
     return parts
 
 
-@pipeline
+@pipeline(mode_defs=[ModeDefinition(executor_defs=[*default_executors, dask_executor])])
 def hello_pipeline():
     """numbers -> scale -> (total, largest) -> report (a fan-in)."""
     scaled = scale(numbers())
