@@ -36,10 +36,16 @@ from dagster_core.execution.context import RunContext
 from dagster_core.execution.plan import ExecutionStep
 from dagster_core.execution.recorder import StoredEvent
 from dagster_core.instance import DagsterInstance
-from dagster_core.instance.config import ClassSpec, build_part
+from dagster_core.instance.config import ClassSpec, build_part, resolve_spec
 from dagster_core.storage import EventLogStorage
 from dagster_dask.clusters import DagsterDaskError, dask_client
-from dagster_dask.worker import RunPayload, forget_run, run_step_task, unavailable_step
+from dagster_dask.worker import (
+    RunPayload,
+    forget_run,
+    pass_payload,
+    run_step_task,
+    unavailable_step,
+)
 
 _CLUSTER = Selector(
     {
@@ -120,7 +126,12 @@ class DaskExecutor:
         else a SQLite log in the instance's artifact directory that the driver copies from."""
         spec = instance.specs.get("event_log_storage")
         if instance.is_persistent and spec is not None:
-            return spec, instance.event_storage, True
+            # resolved here, so workers need no copy of the driver's environment variables
+            return (
+                resolve_spec(instance.source, "event_log_storage", spec),
+                instance.event_storage,
+                True,
+            )
         directory = tempfile.mkdtemp(
             prefix="dask-events-", dir=instance.local_artifact_storage.base_dir
         )
@@ -165,8 +176,12 @@ class DaskExecutor:
             )
             self._wait_for_workers(client)
             missing = yield from self._unavailable_resources(ctx, client, steps)
-            payload = client.scatter(
-                RunPayload(ctx.run_id, cloudpickle.dumps(ctx), spec), broadcast=True, hash=False
+            # a task rather than scattered data: Dask can recompute it if its worker dies
+            payload = client.submit(
+                pass_payload,
+                RunPayload(ctx.run_id, cloudpickle.dumps(ctx), spec),
+                key=f"payload-{ctx.run_id}",
+                pure=False,
             )
             futures: dict[str, Future] = {}
             for step in steps:

@@ -64,6 +64,11 @@ def _open_run(payload: RunPayload) -> _WorkerRun:
         return run
 
 
+def pass_payload(payload: RunPayload) -> RunPayload:
+    """The run payload as a Dask task, so a lost copy is recomputed rather than lost."""
+    return payload
+
+
 def run_step_task(payload: RunPayload, step_key: str, *upstream: StepResult) -> StepResult:
     """Run one step (a Dask task); events go to the run's event log, a small StepResult back.
 

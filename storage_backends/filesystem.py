@@ -66,15 +66,16 @@ class LocalComputeLogManager(ComputeLogManager):
     def config_schema(cls) -> object:
         return {"base_dir": Field(ConfigString)}
 
-    def _path(self, run_id: str, step_key: str, ext: str) -> str:
+    def path(self, run_id: str, step_key: str, ext: str) -> str:
+        """Where the step's `out` or `err` file is."""
         return os.path.join(self.base_dir, run_id, "compute_logs", f"{step_key}.{ext}")
 
     @contextmanager
     def capture(self, run_id: str, step_key: str) -> Iterator[None]:
-        os.makedirs(os.path.dirname(self._path(run_id, step_key, "out")), exist_ok=True)
+        os.makedirs(os.path.dirname(self.path(run_id, step_key, "out")), exist_ok=True)
         with (
-            open(self._path(run_id, step_key, "out"), "a", buffering=1) as out,
-            open(self._path(run_id, step_key, "err"), "a", buffering=1) as err,
+            open(self.path(run_id, step_key, "out"), "a", buffering=1) as out,
+            open(self.path(run_id, step_key, "err"), "a", buffering=1) as err,
             _redirect(sys.stdout, 1, out, "stdout"),
             _redirect(sys.stderr, 2, err, "stderr"),
         ):
@@ -83,7 +84,7 @@ class LocalComputeLogManager(ComputeLogManager):
     def read_logs(self, run_id: str, step_key: str) -> ComputeLogs:
         def read(ext: str) -> str:
             try:
-                with open(self._path(run_id, step_key, ext), errors="replace") as f:
+                with open(self.path(run_id, step_key, ext), errors="replace") as f:
                     return f.read()
             except FileNotFoundError:
                 return ""

@@ -97,9 +97,17 @@ def class_spec(settings: Mapping[str, Any], part: str) -> ClassSpec | None:
     return ClassSpec(entry["module"], entry["class"], entry.get("config") or {})
 
 
+def resolve_spec(path: str, part: str, spec: ClassSpec) -> ClassSpec:
+    """The spec with every `{env: NAME}` replaced by its value from this process's environment."""
+    errors: list[ConfigError] = []
+    config = _resolve_env(spec.config, (part, "config"), errors)
+    if errors:
+        raise DagsterInstanceConfigError(path, errors)
+    return ClassSpec(spec.module, spec.class_name, config)
+
+
 def build_part(path: str, part: str, spec: ClassSpec, base: type) -> Any:
     """Import spec's class, check it is a `base`, validate its config and build it."""
-    errors: list[ConfigError] = []
     try:
         module = importlib.import_module(spec.module)
     except ImportError as exc:
@@ -123,9 +131,7 @@ def build_part(path: str, part: str, spec: ClassSpec, base: type) -> Any:
                 )
             ],
         )
-    config = _resolve_env(spec.config, (part, "config"), errors)
-    if errors:
-        raise DagsterInstanceConfigError(path, errors)
+    config = resolve_spec(path, part, spec).config
     result = validate_config(Field(cls.config_schema()), config, (part, "config"))
     if not result.success:
         raise DagsterInstanceConfigError(path, list(result.errors))

@@ -88,7 +88,10 @@ def test_yaml_parts_load_by_module_and_class(tmp_path):
 @pytest.mark.parametrize(
     "yaml_text, expected",
     [
-        ("run_storag: {module: a, class: b}\n", 'unknown field "run_storag"; did you mean "run_storage"'),
+        (
+            "run_storag: {module: a, class: b}\n",
+            'unknown field "run_storag"; did you mean "run_storage"',
+        ),
         (
             "run_storage: {module: no_such_module, class: X}\n",
             'run_storage.module: cannot import "no_such_module"',
@@ -99,7 +102,7 @@ def test_yaml_parts_load_by_module_and_class(tmp_path):
         ),
         (
             "compute_logs: {module: storage_backends.filesystem, class: LocalComputeLogManager, config: {base_dir: 3}}\n",
-            'compute_logs.config.base_dir: expected String, got 3',
+            "compute_logs.config.base_dir: expected String, got 3",
         ),
         (
             "compute_logs: {module: storage_backends.filesystem, class: LocalComputeLogManager, config: {base_dir: {env: DAGSTER_TEST_UNSET_VAR}}}\n",

@@ -1,0 +1,131 @@
+"""Postgres run and event-log storage: one database shared by every process of a cluster.
+
+Connections are pooled and pinged before use; a write whose connection was killed is run again
+once on a new one. Watchers LISTEN on a channel that every event write NOTIFYs with its run id.
+"""
+
+from __future__ import annotations
+
+import logging
+import select
+from typing import Any
+
+import psycopg2
+import psycopg2.extensions
+from sqlalchemy import Connection, create_engine, make_url, text
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+
+from dagster_core.config import ConfigString, Field
+from storage_backends.sql import DagsterStorageConnectionError, SqlDatabase, redact_url
+from storage_backends.sql.event_log import SqlEventLogStorage
+from storage_backends.sql.run_storage import SqlRunStorage
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "run_events"
+CONNECT_TIMEOUT = 10  # seconds, unless the URL sets connect_timeout
+RECONNECT_DELAY = 1.0  # seconds between two attempts to LISTEN again
+
+
+class PostgresDatabase(SqlDatabase):
+    """A Postgres database named by a URL (postgresql://USER:PASSWORD@HOST:PORT/DATABASE)."""
+
+    max_retries = 1
+
+    def __init__(self, postgres_url: str):
+        try:
+            url = make_url(postgres_url).set(drivername="postgresql+psycopg2")
+        except ArgumentError:
+            raise DagsterStorageConnectionError(
+                f"Cannot read the Postgres URL {redact_url(postgres_url)!r}: expected "
+                "postgresql://USER:PASSWORD@HOST:PORT/DATABASE"
+            ) from None
+        connect_args = (
+            {} if "connect_timeout" in url.query else {"connect_timeout": CONNECT_TIMEOUT}
+        )
+        engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+        _, params = engine.dialect.create_connect_args(engine.url)
+        self.connect_params: dict[str, Any] = {**params, **connect_args}
+        super().__init__(engine, redact_url(postgres_url))
+
+    def is_transient(self, error: DBAPIError) -> bool:
+        return error.connection_invalidated
+
+    def connection_error(self, error: OperationalError) -> DagsterStorageConnectionError:
+        host = self.engine.url.host or "localhost"
+        port = self.engine.url.port or 5432
+        reason = str(error.orig).strip().splitlines()[0]
+        if self.engine.url.password:
+            reason = reason.replace(self.engine.url.password, "***")
+        return DagsterStorageConnectionError(
+            f"Cannot connect to PostgreSQL at {host}:{port} ({self.location}): {reason}. "
+            f"Is the server running and the URL right? Try: pg_isready -h {host} -p {port}"
+        )
+
+
+class PostgresRunStorage(SqlRunStorage):
+    """Runs in the runs and run_tags tables of a Postgres database."""
+
+    def __init__(self, postgres_url: str):
+        super().__init__(PostgresDatabase(postgres_url))
+
+    @classmethod
+    def config_schema(cls) -> object:
+        return {"postgres_url": Field(ConfigString)}
+
+
+class PostgresEventLogStorage(SqlEventLogStorage):
+    """Events in the event_logs table of a Postgres database, watched by LISTEN/NOTIFY."""
+
+    def __init__(self, postgres_url: str):
+        database = PostgresDatabase(postgres_url)
+        super().__init__(database)
+        self._connect_params = database.connect_params
+        self._listener: psycopg2.extensions.connection | None = None
+
+    @classmethod
+    def config_schema(cls) -> object:
+        return {"postgres_url": Field(ConfigString)}
+
+    def _before_insert(self, connection: Connection, run_ids: list[str]) -> None:
+        # Ids are drawn at insert but seen at commit: writers of one run take turns (the lock) so
+        # that a run's id order is its commit order and no reader's cursor skips a late commit.
+        # The notification reaches listeners when, and only if, the transaction commits.
+        statement = text(
+            "SELECT pg_advisory_xact_lock(hashtextextended(:run_id, 0)),"
+            " pg_notify(:channel, :run_id)"
+        )
+        for run_id in run_ids:
+            connection.execute(statement, {"channel": CHANNEL, "run_id": run_id})
+
+    def _wait_for_changes(self) -> set[str]:
+        if self._listener is None:
+            try:
+                self._listener = self._listen()
+            except psycopg2.Error as error:
+                logger.warning("Cannot LISTEN on %s (%s); retrying", self._db.location, error)
+                self._stopping.wait(RECONNECT_DELAY)
+                return set()
+            return self._watched_runs()  # catch up on what was stored while not listening
+        try:
+            if select.select([self._listener], [], [], 0.1)[0]:
+                self._listener.poll()
+        except (psycopg2.Error, OSError, ValueError) as error:
+            logger.warning("Lost the LISTEN connection to %s (%s)", self._db.location, error)
+            self._close_watch()
+            return set()
+        notified = {notify.payload for notify in self._listener.notifies}
+        self._listener.notifies.clear()
+        return notified
+
+    def _listen(self) -> psycopg2.extensions.connection:
+        listener = psycopg2.connect(**self._connect_params)
+        listener.autocommit = True
+        with listener.cursor() as cursor:
+            cursor.execute(f"LISTEN {CHANNEL}")
+        return listener
+
+    def _close_watch(self) -> None:
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None

@@ -1,0 +1,130 @@
+"""What the SQL storages share: their errors, URL redaction, and `SqlDatabase`, an engine with
+its backend's rules for beginning transactions and retrying them."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import time
+import weakref
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from dagster_core.errors import DagsterError
+from storage_backends.sql.migrate import current_revision, has_tables, head_revision, migrate
+
+T = TypeVar("T")
+logger = logging.getLogger(__name__)
+
+# Execution option that tells a backend a transaction only reads (SQLite then need not lock).
+READ_ONLY = "dagster_read_only"
+
+
+class DagsterStorageConnectionError(DagsterError):
+    """The storage's database cannot be reached or opened."""
+
+
+class DagsterRunAlreadyExistsError(DagsterError, ValueError):
+    """A run was added under an id that run storage already holds."""
+
+
+_USERINFO = re.compile(r"^(?P<user>[^:@/?#]*):[^?#]*@")
+_QUERY_PASSWORD = re.compile(r"(?P<start>[?&]password=)[^&#]*")
+
+
+def redact_url(url: str) -> str:
+    """The URL with its password shown as *** (user:***@host), safe for logs and errors."""
+    scheme, separator, rest = url.partition("://")
+    if not separator:
+        scheme, rest = "", url
+    rest = _USERINFO.sub(r"\g<user>:***@", rest, count=1)
+    return scheme + separator + _QUERY_PASSWORD.sub(r"\g<start>***", rest)
+
+
+class SqlDatabase(ABC):
+    """An engine plus its backend's rules; runs each transaction as one function, retried."""
+
+    #: how many times a transaction that failed with a transient error is run again
+    max_retries = 0
+
+    def __init__(self, engine: Engine, location: str):
+        self.engine = engine
+        self.location = location
+        # A forked child must not reuse the parent's pooled connections: their sockets are shared.
+        engine_ref = weakref.ref(engine)
+        os.register_at_fork(after_in_child=lambda: _dispose_in_child(engine_ref))
+        self._ensure_schema()
+
+    def read(self, work: Callable[[Connection], T]) -> T:
+        """Run `work` in a read-only transaction."""
+        return self._run(work, {READ_ONLY: True})
+
+    def write(self, work: Callable[[Connection], T]) -> T:
+        """Run `work` in a write transaction, committed when it returns."""
+        return self._run(work, {})
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+    @abstractmethod
+    def is_transient(self, error: DBAPIError) -> bool:
+        """Whether running the same transaction again may succeed."""
+
+    def retry_delay(self, attempt: int) -> float:
+        """Seconds to wait before retry number `attempt` (1-based)."""
+        return 0.0
+
+    def connection_error(self, error: OperationalError) -> DagsterStorageConnectionError:
+        """The error to raise when no connection can be opened."""
+        reason = str(error.orig).strip().splitlines()[0]
+        return DagsterStorageConnectionError(f"Cannot open the database {self.location}: {reason}")
+
+    def _run(self, work: Callable[[Connection], T], options: dict) -> T:
+        attempt = 0
+        while True:
+            try:
+                with self._connect(options) as connection, connection.begin():
+                    return work(connection)
+            except DBAPIError as error:
+                attempt += 1
+                if attempt > self.max_retries or not self.is_transient(error):
+                    raise
+                logger.debug("Retrying a transaction on %s after: %s", self.location, error.orig)
+                time.sleep(self.retry_delay(attempt))
+
+    def _connect(self, options: dict) -> Connection:
+        try:
+            connection = self.engine.connect()
+        except OperationalError as error:
+            raise self.connection_error(error) from None
+        return connection.execution_options(**options)
+
+    def _ensure_schema(self) -> None:
+        """Create the schema in a new database; warn about one that needs migrating.
+
+        An older database still opens, so that `dagster instance migrate` can load the instance
+        and upgrade it."""
+        revision, tables = self.read(lambda c: (current_revision(c), has_tables(c)))
+        head = head_revision()
+        if revision is None and not tables:
+            migrate(self.engine)
+        elif revision != head:
+            logger.warning(
+                "The database %s has schema revision %s and this version of dagster uses %s: "
+                "run `dagster instance migrate` to upgrade it.",
+                self.location,
+                revision or "(none)",
+                head,
+            )
+
+
+def _dispose_in_child(engine_ref: weakref.ref[Engine]) -> None:
+    engine = engine_ref()
+    if engine is not None:
+        engine.dispose(close=False)

@@ -1,0 +1,1 @@
+"""Alembic migrations of the SQL storages (run through storage_backends.sql.migrate)."""
