@@ -38,3 +38,7 @@ class DagsterConfigFileError(DagsterError):
 
 class DagsterResourceFunctionError(DagsterError):
     """A resource's function raised while the resource was built or torn down."""
+
+
+class DagsterRunTerminated(DagsterError):
+    """Raised inside the driver when `instance.terminate_run` asked the run to stop."""

@@ -35,6 +35,7 @@ from dagster_core.events import STEP_END_EVENTS, DagsterEvent, DagsterEventType,
 from dagster_core.execution.context import RunContext
 from dagster_core.execution.plan import ExecutionStep
 from dagster_core.execution.recorder import StoredEvent
+from dagster_core.execution.termination import TerminationCheck
 from dagster_core.instance import DagsterInstance
 from dagster_core.instance.config import ClassSpec, build_part, resolve_spec
 from dagster_core.storage import EventLogStorage
@@ -207,7 +208,9 @@ class DaskExecutor:
                 target=_relay_completions, args=(client, futures, inbox), daemon=True
             ).start()
             try:
-                yield from self._relay(ctx, steps, inbox, stored, missing)
+                yield from self._relay(
+                    ctx, steps, inbox, stored, missing, TerminationCheck(instance, ctx.run_id)
+                )
             finally:
                 event_log.end_watch(ctx.run_id, inbox.put)
                 client.cancel(list(futures.values()), force=True)
@@ -248,13 +251,18 @@ class DaskExecutor:
         inbox: queue.Queue,
         stored: bool,
         missing: Mapping[str, str],
+        check_termination: TerminationCheck,
     ) -> Iterator[DagsterEvent | StoredEvent]:
         """Pass on step events until every step has ended; a task that failed outside the step
         runner (its worker kept dying, say) fails its step with the reason."""
         ended: set[str] = set()
         keys = {s.key: s for s in steps}
         while len(ended) < len(keys):
-            item = inbox.get()
+            check_termination()
+            try:
+                item = inbox.get(timeout=0.5)
+            except queue.Empty:
+                continue
             if isinstance(item, DagsterEvent):
                 if item.step_key not in keys or item.step_key in ended:
                     continue

@@ -9,7 +9,7 @@ import click
 
 from dagster_core.events import PIPELINE_END_EVENTS, DagsterEvent
 from dagster_core.instance import DagsterInstance
-from dagster_core.storage import PipelineRunStatus, RunsFilter
+from dagster_core.storage import ACTIVE_STATUSES, PipelineRunStatus, RunsFilter
 
 
 def _when(timestamp: float | None) -> str:
@@ -67,7 +67,7 @@ def list_command(
         return
     click.echo(f"{'RUN ID':36}  {'PIPELINE':24}  {'STATUS':11}  {'CREATED':19}  DURATION")
     for run in runs:
-        finished = run.status not in (PipelineRunStatus.STARTED, PipelineRunStatus.NOT_STARTED)
+        finished = run.status not in (*ACTIVE_STATUSES, PipelineRunStatus.NOT_STARTED)
         duration = _duration(run.updated_at - run.created_at) if finished else "-"
         click.echo(
             f"{run.run_id:36}  {run.pipeline_name[:24]:24}  {run.status.value:11}  "
@@ -124,7 +124,7 @@ def logs_command(run_id: str, follow: bool, step_key: str | None, timeout: float
         click.echo(logs.stdout, nl=False)
         click.echo(logs.stderr, nl=False, err=True)
         return
-    if not follow or run.status is not PipelineRunStatus.STARTED:
+    if not follow or run.status not in ACTIVE_STATUSES:
         for event in instance.all_logs(run_id):
             click.echo(_format(event))
         return
@@ -142,6 +142,17 @@ def logs_command(run_id: str, follow: bool, step_key: str | None, timeout: float
     finally:
         instance.end_watch_event_logs(run_id, on_event)
         instance.dispose()
+
+
+@run_cli.command(name="terminate")
+@click.argument("run_id")
+def terminate_command(run_id: str) -> None:
+    """Stop a running run: its driver cancels the running steps and marks it CANCELED."""
+    instance = DagsterInstance.get()
+    run = _run_or_exit(instance, run_id)
+    if not instance.terminate_run(run_id):
+        raise click.ClickException(f"Run {run_id} is not running (status {run.status.value})")
+    click.echo(f"Asked run {run_id} to stop; `dagster run show {run_id}` tells when it has.")
 
 
 @run_cli.command(name="wipe")

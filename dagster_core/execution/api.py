@@ -20,6 +20,7 @@ from dagster_core.errors import (
     DagsterExecutionStepExecutionError,
     DagsterInvariantViolationError,
     DagsterRunNotFoundError,
+    DagsterRunTerminated,
     DagsterStepOutputNotFoundError,
 )
 from dagster_core.events import DagsterEvent, DagsterEventType, ErrorInfo
@@ -129,6 +130,14 @@ def _run_events(
             )
         )
         raise
+    except DagsterRunTerminated:
+        recorder.cancel_running("the run was terminated")
+        yield recorder.record(
+            _pipeline_event(
+                run, DagsterEventType.PIPELINE_CANCELED, "Run was terminated", logging.ERROR
+            )
+        )
+        return
     except Exception as exc:
         error = ErrorInfo.from_exception(exc)
         recorder.cancel_running(f"the run failed: {error.message}")
@@ -203,7 +212,12 @@ def _finish(
     result = PipelineExecutionResult(ctx.pipeline.name, ctx.run_id, list(events), ctx.intermediates)
     if raise_on_error and not result.success:
         failure = next(
-            (e for e in result.event_list if e.event_type is DagsterEventType.STEP_FAILURE), None
+            (
+                e
+                for e in result.event_list
+                if e.event_type is DagsterEventType.STEP_FAILURE and not e.data.get("canceled")
+            ),
+            None,
         )
         if failure is not None:
             error = failure.error

@@ -9,13 +9,15 @@ from dagster_core.events import STEP_END_EVENTS, DagsterEvent
 from dagster_core.execution.context import RunContext
 from dagster_core.execution.resources import build_resources
 from dagster_core.execution.step_runner import StepResult, run_step
+from dagster_core.execution.termination import TerminationCheck
 from dagster_core.instance import DagsterInstance
 
 
 class InProcessExecutor:
     """Runs the plan's steps one after another in topological order."""
 
-    def execute(self, ctx: RunContext, _instance: DagsterInstance) -> Iterator[DagsterEvent]:
+    def execute(self, ctx: RunContext, instance: DagsterInstance) -> Iterator[DagsterEvent]:
+        check_termination = TerminationCheck(instance, ctx.run_id)
         steps = ctx.plan.steps_to_execute
         keys = set().union(
             *(ctx.pipeline.solids[s.solid_name].required_resource_keys for s in steps)
@@ -23,6 +25,7 @@ class InProcessExecutor:
         results: dict[str, StepResult] = {}
         with build_resources(ctx, keys) as resources:
             for step in steps:
+                check_termination()
                 for event in run_step(ctx, resources, step, results):
                     if event.event_type in STEP_END_EVENTS:
                         results[step.key] = StepResult.from_end_event(event)

@@ -27,6 +27,7 @@ from dagster_core.execution.context import RunContext
 from dagster_core.execution.plan import ExecutionStep
 from dagster_core.execution.resources import build_resources
 from dagster_core.execution.step_runner import StepResult, run_step
+from dagster_core.execution.termination import TerminationCheck
 from dagster_core.instance import DagsterInstance
 from dagster_core.serdes import deserialize_value, serialize_value
 
@@ -124,7 +125,8 @@ class MultiprocessExecutor:
     def __init__(self, max_concurrent: int):
         self.max_concurrent = max_concurrent
 
-    def execute(self, ctx: RunContext, _instance: DagsterInstance) -> Iterator[DagsterEvent]:
+    def execute(self, ctx: RunContext, instance: DagsterInstance) -> Iterator[DagsterEvent]:
+        check_termination = TerminationCheck(instance, ctx.run_id)
         payload = cloudpickle.dumps(ctx)
         steps = ctx.plan.steps_to_execute
         in_run = {s.key for s in steps}
@@ -149,7 +151,8 @@ class MultiprocessExecutor:
                     child.run(step, {k: results[k] for k in step.upstream_keys if k in results})
                     busy[child.conn] = child
                     waiting.remove(step)
-                for conn in wait(list(busy)):
+                check_termination()
+                for conn in wait(list(busy), timeout=0.5):
                     child = busy[conn]
                     event = yield from self._receive(ctx, child)
                     if event is not None and event.event_type in STEP_END_EVENTS:

@@ -33,6 +33,7 @@ from dagster_core.storage import (
     RunStorage,
 )
 from dagster_core.storage.event_log import EventCallback
+from dagster_core.storage.runs import ACTIVE_STATUSES
 
 _STATUS_FOR_EVENT = {
     DagsterEventType.PIPELINE_START: PipelineRunStatus.STARTED,
@@ -205,7 +206,7 @@ class DagsterInstance:
     def _check_alive(self, run: PipelineRun) -> PipelineRun:
         """Mark a STARTED run FAILURE, with the reason, if its process is gone (same host) or
         no event has come for `dead_after_seconds`."""
-        if run.status is not PipelineRunStatus.STARTED or run.pid == os.getpid():
+        if run.status not in ACTIVE_STATUSES or run.pid == os.getpid():
             return run
         reason = None
         if run.hostname == socket.gethostname() and run.pid and _process_is_gone(run.pid):
@@ -231,6 +232,17 @@ class DagsterInstance:
             ]
         )
         return self.run_storage.get_run_by_id(run.run_id) or run
+
+    def terminate_run(self, run_id: str) -> bool:
+        """Ask a running run to stop, from any process: its driver cancels the steps that are
+        running and marks it CANCELED. False when the run is not running."""
+        run = self.run_storage.get_run_by_id(run_id)
+        if run is None or run.status is not PipelineRunStatus.STARTED:
+            return False
+        self.run_storage.update_run_status(
+            run_id, PipelineRunStatus.CANCELING, "termination requested"
+        )
+        return True
 
     def delete_run(self, run_id: str) -> None:
         self.run_storage.delete_run(run_id)

@@ -5,6 +5,7 @@ from dagster_core.storage.compute_logs import ComputeLogManager, ComputeLogs, No
 from dagster_core.storage.event_log import EventLogStorage, InMemoryEventLogStorage
 from dagster_core.storage.intermediates import InMemoryIntermediateStore, IntermediateStore
 from dagster_core.storage.runs import (
+    ACTIVE_STATUSES,
     InMemoryRunStorage,
     PipelineRun,
     PipelineRunStatus,
@@ -13,6 +14,7 @@ from dagster_core.storage.runs import (
 )
 
 __all__ = [
+    "ACTIVE_STATUSES",
     "ComputeLogManager",
     "ComputeLogs",
     "EventLogStorage",

@@ -18,11 +18,13 @@ from dagster_core.serdes import whitelist_for_serdes
 class PipelineRunStatus(StrEnum):
     NOT_STARTED = "NOT_STARTED"
     STARTED = "STARTED"
+    CANCELING = "CANCELING"
     SUCCESS = "SUCCESS"
     FAILURE = "FAILURE"
     CANCELED = "CANCELED"
 
 
+ACTIVE_STATUSES = frozenset({PipelineRunStatus.STARTED, PipelineRunStatus.CANCELING})
 FINISHED_STATUSES = frozenset(
     {PipelineRunStatus.SUCCESS, PipelineRunStatus.FAILURE, PipelineRunStatus.CANCELED}
 )
