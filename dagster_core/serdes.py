@@ -15,9 +15,14 @@ from typing import Any
 _REGISTRY: dict[str, type] = {}
 
 
+_FIELDS: dict[str, tuple[str, ...]] = {}
+
+
 def whitelist_for_serdes(cls: type) -> type:
     """Register a dataclass or Enum so that it is written and read back as itself."""
     _REGISTRY[cls.__name__] = cls
+    if dataclasses.is_dataclass(cls):
+        _FIELDS[cls.__name__] = tuple(f.name for f in dataclasses.fields(cls))
     return cls
 
 
@@ -26,8 +31,8 @@ def _pack(value: Any) -> Any:
         return {"__enum__": type(value).__name__, "value": value.value}
     if value is None or isinstance(value, bool | int | float | str):
         return value
-    if dataclasses.is_dataclass(value) and type(value).__name__ in _REGISTRY:
-        fields = {f.name: _pack(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if type(value).__name__ in _FIELDS:
+        fields = {name: _pack(getattr(value, name)) for name in _FIELDS[type(value).__name__]}
         return {"__class__": type(value).__name__, **fields}
     if isinstance(value, dict):
         if all(isinstance(k, str) for k in value):
@@ -50,8 +55,7 @@ def _unpack(value: Any) -> Any:
     if "__class__" in value:
         cls = _REGISTRY[value["__class__"]]
         kwargs = {k: _unpack(v) for k, v in value.items() if k != "__class__"}
-        names = {f.name for f in dataclasses.fields(cls) if f.init}
-        return cls(**{k: v for k, v in kwargs.items() if k in names})
+        return cls(**{k: v for k, v in kwargs.items() if k in _FIELDS[value["__class__"]]})
     if "__enum__" in value:
         return _REGISTRY[value["__enum__"]](value["value"])
     if "__dict__" in value:

@@ -36,6 +36,7 @@ class _WorkerRun:
     ctx: RunContext
     resources: Mapping[str, Any]
     event_log: EventLogStorage
+    recorder: EventRecorder
     stack: ExitStack
 
 
@@ -60,7 +61,9 @@ def _open_run(payload: RunPayload) -> _WorkerRun:
                 "<run payload>", "event_log_storage", payload.event_log, EventLogStorage
             )
             stack.callback(event_log.dispose)
-            run = _runs[payload.run_id] = _WorkerRun(ctx, resources, event_log, stack)
+            recorder = EventRecorder(event_log.store_events, _SILENT)
+            stack.callback(recorder.flush)
+            run = _runs[payload.run_id] = _WorkerRun(ctx, resources, event_log, recorder, stack)
         return run
 
 
@@ -82,15 +85,13 @@ def run_step_task(payload: RunPayload, step_key: str, *upstream: StepResult) -> 
     attempt = 1 + max(
         (e.attempt for e in prior if e.event_type is DagsterEventType.STEP_START), default=0
     )
-    recorder = EventRecorder(run.event_log.store_events, _SILENT)
     result = None
     upstream_results = {r.step_key: r for r in upstream}
     step = run.ctx.plan.get_step(step_key)
     for event in run_step(run.ctx, run.resources, step, upstream_results, first_attempt=attempt):
-        recorder.record(event)
+        run.recorder.record(event)
         if event.event_type in STEP_END_EVENTS:
             result = StepResult.from_end_event(event)
-    recorder.flush()
     assert result is not None
     return result
 

@@ -61,10 +61,14 @@ class LocalComputeLogManager(ComputeLogManager):
 
     def __init__(self, base_dir: str):
         self.base_dir = os.path.abspath(base_dir)
+        self._made: set[str] = set()
 
     @classmethod
     def config_schema(cls) -> object:
         return {"base_dir": Field(ConfigString)}
+
+    def __getstate__(self) -> dict:
+        return {"base_dir": self.base_dir, "_made": set()}
 
     def path(self, run_id: str, step_key: str, ext: str) -> str:
         """Where the step's `out` or `err` file is."""
@@ -72,7 +76,10 @@ class LocalComputeLogManager(ComputeLogManager):
 
     @contextmanager
     def capture(self, run_id: str, step_key: str) -> Iterator[None]:
-        os.makedirs(os.path.dirname(self.path(run_id, step_key, "out")), exist_ok=True)
+        directory = os.path.dirname(self.path(run_id, step_key, "out"))
+        if directory not in self._made:  # once per run and process
+            os.makedirs(directory, exist_ok=True)
+            self._made.add(directory)
         with (
             open(self.path(run_id, step_key, "out"), "a", buffering=1) as out,
             open(self.path(run_id, step_key, "err"), "a", buffering=1) as err,

@@ -1,19 +1,20 @@
-"""Storing and printing a run's events in the driver, batched per step phase."""
+"""Storing and printing a run's events, batched: one write per step for a fast step."""
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from dagster_core.events import STEP_END_EVENTS, DagsterEvent, DagsterEventType
 from dagster_core.execution.console import log_event
 
-_FLUSH_AFTER = frozenset(
+# Stored at once: the ends of steps and runs, and what must be seen before anything else happens.
+_FLUSH_NOW = frozenset(
     {
-        DagsterEventType.STEP_START,
         DagsterEventType.STEP_RETRY,
-        DagsterEventType.LOG_MESSAGE,
         DagsterEventType.ENGINE_EVENT,
         DagsterEventType.PIPELINE_START,
         DagsterEventType.PIPELINE_SUCCESS,
@@ -22,6 +23,10 @@ _FLUSH_AFTER = frozenset(
         *STEP_END_EVENTS,
     }
 )
+# Stored within FLUSH_DELAY seconds: a step's start and its log lines, so a watcher sees a long
+# step running (and a lost attempt leaves its STEP_START) while a fast step costs one write.
+_FLUSH_SOON = frozenset({DagsterEventType.STEP_START, DagsterEventType.LOG_MESSAGE})
+FLUSH_DELAY = 0.05
 
 
 @dataclass(frozen=True)
@@ -32,9 +37,9 @@ class StoredEvent:
 
 
 class EventRecorder:
-    """Writes events to storage one batch per step phase (start, end, log line) instead of
-    one transaction per event, prints them at the console level, and knows which steps are
-    running."""
+    """Writes events to storage in batches (per step, or sooner for a slow step), prints them at
+    the console level, and knows which steps are running. Safe to use from one thread while its
+    timer flushes from another."""
 
     def __init__(
         self,
@@ -46,6 +51,9 @@ class EventRecorder:
         self._log_level = log_level
         self._max_batch = max_batch
         self._pending: list[DagsterEvent] = []
+        self._lock = threading.Condition()
+        self._due: float | None = None
+        self._flusher: threading.Thread | None = None
         self.running: dict[str, DagsterEvent] = {}
         self.failed: list[str] = []
 
@@ -54,7 +62,8 @@ class EventRecorder:
             event = item.event
         else:
             event = item
-            self._pending.append(event)
+            with self._lock:
+                self._pending.append(event)
         log_event(event, self._log_level)
         if event.step_key is not None:
             if event.event_type is DagsterEventType.STEP_START:
@@ -63,14 +72,45 @@ class EventRecorder:
                 self.running.pop(event.step_key, None)
                 if event.event_type is DagsterEventType.STEP_FAILURE:
                     self.failed.append(event.step_key)
-        if event.event_type in _FLUSH_AFTER or len(self._pending) >= self._max_batch:
+        if event.event_type in _FLUSH_NOW or len(self._pending) >= self._max_batch:
             self.flush()
+        elif event.event_type in _FLUSH_SOON:
+            self._flush_soon()
         return event
 
     def flush(self) -> None:
-        if self._pending:
+        """Store what is pending, in one batch."""
+        with self._lock:
+            self._due = None
             batch, self._pending = self._pending, []
-            self._store_events(batch)
+            if batch:
+                self._store_events(batch)
+
+    def _flush_soon(self) -> None:
+        with self._lock:
+            if self._due is None:
+                self._due = time.monotonic() + FLUSH_DELAY
+                self._lock.notify()
+            if self._flusher is None:
+                self._flusher = threading.Thread(
+                    target=self._flush_when_due, daemon=True, name="dagster-event-flusher"
+                )
+                self._flusher.start()
+
+    def _flush_when_due(self) -> None:
+        """One thread per recorder: flushes FLUSH_DELAY after a start or log line, if nothing
+        else flushed first."""
+        with self._lock:
+            while True:
+                if self._due is None:
+                    self._lock.wait()
+                elif (delay := self._due - time.monotonic()) > 0:
+                    self._lock.wait(delay)
+                else:
+                    self._due = None
+                    batch, self._pending = self._pending, []
+                    if batch:
+                        self._store_events(batch)
 
     def cancel_running(self, reason: str) -> None:
         """Mark every step that started and did not end as failed because the run stopped."""

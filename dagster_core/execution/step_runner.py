@@ -261,18 +261,20 @@ def _load_input(
         return step_input.config_value
     if not step_input.sources:
         return None
-    values = []
+    values, runs = [], []
     for handle in step_input.sources:
         run_id = ctx.plan.external_outputs.get(handle, ctx.run_id)
         values.append(_read_output(ctx, run_id, handle))
-        yield events.make(
-            DagsterEventType.OBJECT_STORE_OPERATION,
-            f"Read output '{handle.output_name}' of {handle.step_key}"
-            + (f" from run {run_id}" if run_id != ctx.run_id else ""),
-            op="get",
-            step_output=handle,
-            source_run_id=run_id,
-        )
+        runs.append(run_id)
+    outside = sorted(set(runs) - {ctx.run_id})
+    yield events.make(
+        DagsterEventType.OBJECT_STORE_OPERATION,
+        f"Read {len(values)} value(s) for input '{step_input.name}'"
+        + (f" from run(s) {', '.join(outside)}" if outside else ""),
+        op="get",
+        step_outputs=step_input.sources,
+        source_run_ids=tuple(runs),
+    )
     return values if step_input.fan_in else values[0]
 
 
