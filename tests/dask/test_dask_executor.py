@@ -258,3 +258,74 @@ def test_a_worker_killed_mid_run_loses_no_step(remote_cluster, tmp_path):
     ]
     assert slow_starts == [1, 2]
     assert len(list(marks.glob("upstream-*"))) == 1  # never run twice, even if Dask recomputed it
+
+
+TERMINATE_CODE = """
+import os, time
+from dagster_core import Field, ModeDefinition, String, default_executors, pipeline, solid
+from dagster_dask import dask_executor
+
+@solid(config={"dir": Field(String)})
+def block(context):
+    directory = context.solid_config["dir"]
+    open(os.path.join(directory, "started"), "w").close()
+    deadline = time.monotonic() + 120
+    # a running Dask task cannot be interrupted: the test releases it when done
+    while time.monotonic() < deadline and not os.path.exists(os.path.join(directory, "release")):
+        time.sleep(0.05)
+
+@solid
+def after(context, x):
+    return x
+
+@pipeline(mode_defs=[ModeDefinition(executor_defs=[*default_executors, dask_executor])])
+def blocking():
+    after(block())
+"""
+
+
+@pytest.mark.slow
+def test_a_run_terminated_from_another_process_is_canceled(local_cluster, tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "code.py").write_text(TERMINATE_CODE)
+    (tmp_path / "run.yaml").write_text(
+        f"solids: {{block: {{config: {{dir: {tmp_path}}}}}}}\n"
+        f"execution: {{dask: {{cluster: {{existing: {{address: '{local_cluster}'}}}}}}}}\n"
+        f"storage: {{filesystem: {{base_dir: {tmp_path / 'data'}}}}}\n"
+    )
+    home = tmp_path / "home"
+    env = {**os.environ, "DAGSTER_HOME": str(home)}
+    dagster = os.path.join(os.path.dirname(sys.executable), "dagster")
+    driver = subprocess.Popen(
+        [dagster, "pipeline", "execute", "-f", "code.py", "-e", "run.yaml"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    deadline = time.monotonic() + 90
+    while not (tmp_path / "started").exists():
+        assert driver.poll() is None, driver.communicate()[0]
+        assert time.monotonic() < deadline, "the step never started"
+        time.sleep(0.05)
+    instance = DagsterInstance.from_home(str(home))
+    (run,) = instance.get_runs()
+    terminate = subprocess.run(
+        [dagster, "run", "terminate", run.run_id], env=env, capture_output=True, text=True
+    )
+    assert terminate.returncode == 0, terminate.stderr
+    try:
+        output, _ = driver.communicate(timeout=60)
+    finally:
+        (tmp_path / "release").touch()
+    assert driver.returncode == 1, output
+    assert instance.get_run_by_id(run.run_id).status is PipelineRunStatus.CANCELED
+    events = instance.all_logs(run.run_id)
+    canceled = [
+        e.step_key for e in events if e.event_type is E.STEP_FAILURE and e.data.get("canceled")
+    ]
+    assert canceled == ["block.compute"]
+    assert not any(e.step_key == "after.compute" and e.event_type is E.STEP_START for e in events)
