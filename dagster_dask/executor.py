@@ -150,9 +150,15 @@ class DaskExecutor:
             DagsterEventType.ENGINE_EVENT, ctx.run_id, ctx.pipeline.name, message, data=data
         )
 
-    def _wait_for_workers(self, client: Client) -> None:
+    def _wait_for_workers(self, ctx: RunContext, client: Client) -> Iterator[DagsterEvent]:
+        """Say so, then wait up to `worker_timeout` when the cluster has no worker yet."""
         if client.scheduler_info()["workers"]:
             return
+        yield self._engine_event(
+            ctx,
+            f"Waiting up to {self.worker_timeout}s for a Dask worker to join the scheduler at "
+            f"{client.scheduler.address}",
+        )
         try:
             client.wait_for_workers(1, timeout=self.worker_timeout)
         except TimeoutError:
@@ -175,7 +181,7 @@ class DaskExecutor:
                 dashboard=client.dashboard_link,
                 scheduler=client.scheduler.address,
             )
-            self._wait_for_workers(client)
+            yield from self._wait_for_workers(ctx, client)
             missing = yield from self._unavailable_resources(ctx, client, steps)
             # a task rather than scattered data: Dask can recompute it if its worker dies
             payload = client.submit(

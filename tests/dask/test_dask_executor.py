@@ -329,3 +329,18 @@ def test_a_run_terminated_from_another_process_is_canceled(local_cluster, tmp_pa
     ]
     assert canceled == ["block.compute"]
     assert not any(e.step_key == "after.compute" and e.event_type is E.STEP_START for e in events)
+
+
+def test_a_cluster_without_workers_fails_after_the_configured_wait(tmp_path):
+    from distributed import LocalCluster
+
+    instance = DagsterInstance.local_temp()
+    with LocalCluster(n_workers=0, host="127.0.0.1", dashboard_address=":0") as empty:
+        cfg = dask_config(existing(empty.scheduler_address), tmp_path, worker_timeout=1)
+        events = []
+        with pytest.raises(DagsterDaskError, match="No Dask worker joined .* within 1"):
+            for event in execute_pipeline_iterator(wide_pipeline(1), cfg, instance=instance):
+                events.append(event)
+    assert any("Waiting up to 1" in e.message for e in events)
+    (run,) = instance.get_runs()
+    assert run.status is PipelineRunStatus.FAILURE and "No Dask worker" in run.status_message
