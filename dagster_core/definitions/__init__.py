@@ -18,6 +18,7 @@ from dagster_core.definitions.mode import ModeDefinition
 from dagster_core.definitions.pipeline import PipelineDefinition, pipeline
 from dagster_core.definitions.preset import PresetDefinition
 from dagster_core.definitions.resource import InitResourceContext, ResourceDefinition, resource
+from dagster_core.definitions.schedule import ScheduleDefinition, schedules
 from dagster_core.definitions.solid import SolidDefinition, lambda_solid, solid
 
 __all__ = [
@@ -36,11 +37,13 @@ __all__ = [
     "PresetDefinition",
     "ResourceDefinition",
     "RetryRequested",
+    "ScheduleDefinition",
     "SolidDefinition",
     "SolidInvocation",
     "executor",
     "lambda_solid",
     "pipeline",
     "resource",
+    "schedules",
     "solid",
 ]

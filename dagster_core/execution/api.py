@@ -291,14 +291,15 @@ def _locate_parent_outputs(
     return located
 
 
-def _prepare_reexecution(
+def _start_reexecution(
     pipeline: PipelineDefinition,
     parent_run_id: str,
     step_keys_to_execute: Sequence[str] | None,
     environment_dict: Mapping[str, Any] | None,
     mode: str | None,
+    tags: Mapping[str, str] | None,
     instance: DagsterInstance,
-) -> tuple[_PreparedRun, PipelineRun]:
+) -> tuple[RunContext, Iterator[DagsterEvent]]:
     parent = instance.get_run_by_id(parent_run_id)
     if parent is None:
         raise DagsterRunNotFoundError(
@@ -334,7 +335,8 @@ def _prepare_reexecution(
         prepared = dataclasses.replace(
             prepared, plan=dataclasses.replace(prepared.plan, external_outputs=located)
         )
-    return prepared, parent
+    run_tags = {**parent.tags, **(tags or {}), PARENT_RUN_TAG: parent_run_id}
+    return _start(prepared, instance, run_tags, parent_run_id=parent_run_id)
 
 
 def reexecute_pipeline(
@@ -351,12 +353,15 @@ def reexecute_pipeline(
 
     Run config, mode and solid subset default to the parent run's.
     """
-    instance = instance or DagsterInstance.get()
-    prepared, parent = _prepare_reexecution(
-        pipeline, parent_run_id, step_keys_to_execute, environment_dict, mode, instance
+    ctx, events = _start_reexecution(
+        pipeline,
+        parent_run_id,
+        step_keys_to_execute,
+        environment_dict,
+        mode,
+        tags,
+        instance or DagsterInstance.get(),
     )
-    run_tags = {**parent.tags, **(tags or {}), PARENT_RUN_TAG: parent_run_id}
-    ctx, events = _start(prepared, instance, run_tags, parent_run_id=parent_run_id)
     return _finish(ctx, events, raise_on_error)
 
 
@@ -370,12 +375,15 @@ def reexecute_pipeline_iterator(
     instance: DagsterInstance | None = None,
 ) -> Iterator[DagsterEvent]:
     """`reexecute_pipeline`, yielding the new run's events as they happen."""
-    instance = instance or DagsterInstance.get()
-    prepared, parent = _prepare_reexecution(
-        pipeline, parent_run_id, step_keys_to_execute, environment_dict, mode, instance
-    )
-    run_tags = {**parent.tags, **(tags or {}), PARENT_RUN_TAG: parent_run_id}
-    return _start(prepared, instance, run_tags, parent_run_id=parent_run_id)[1]
+    return _start_reexecution(
+        pipeline,
+        parent_run_id,
+        step_keys_to_execute,
+        environment_dict,
+        mode,
+        tags,
+        instance or DagsterInstance.get(),
+    )[1]
 
 
 def execute_solid(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from dagster_core.config import (
@@ -41,7 +41,6 @@ class EnvironmentConfig:
     storage_name: str
     storage_config: Any
     log_level: int = logging.INFO
-    raw: Mapping[str, Any] = field(default_factory=dict)
 
 
 def _optional_empty_shape() -> Field:
@@ -128,7 +127,6 @@ def resolve_environment(
     environment_dict: Mapping[str, Any] | None,
 ) -> EnvironmentConfig:
     """Validate run config against the pipeline's mode; every error at once, before any work."""
-    raw = dict(environment_dict or {})
     if not isinstance(environment_dict or {}, Mapping):
         raise DagsterInvalidConfigError(
             (
@@ -137,7 +135,7 @@ def resolve_environment(
                 ),
             )
         )
-    value = dict(raw)
+    value = dict(environment_dict or {})
     for key in ("execution", "storage"):
         if key in value:
             value[key] = _unwrap_config_layer(value[key])
@@ -169,5 +167,4 @@ def resolve_environment(
         storage_name=storage_name,
         storage_config=storage_config or {},
         log_level=processed["loggers"]["console"]["config"]["log_level"],
-        raw=raw,
     )

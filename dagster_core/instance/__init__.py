@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import socket
@@ -227,7 +228,7 @@ class DagsterInstance:
                     run.run_id,
                     run.pipeline_name,
                     message=f"Run marked FAILURE: {reason}",
-                    level=40,
+                    level=logging.ERROR,
                 )
             ]
         )

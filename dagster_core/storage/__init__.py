@@ -12,6 +12,12 @@ from dagster_core.storage.runs import (
     RunsFilter,
     RunStorage,
 )
+from dagster_core.storage.schedules import (
+    InMemoryScheduleStorage,
+    Schedule,
+    ScheduleStatus,
+    ScheduleStorage,
+)
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -21,6 +27,7 @@ __all__ = [
     "InMemoryEventLogStorage",
     "InMemoryIntermediateStore",
     "InMemoryRunStorage",
+    "InMemoryScheduleStorage",
     "IntermediateStore",
     "LocalArtifactStorage",
     "NoOpComputeLogManager",
@@ -28,4 +35,7 @@ __all__ = [
     "PipelineRunStatus",
     "RunStorage",
     "RunsFilter",
+    "Schedule",
+    "ScheduleStatus",
+    "ScheduleStorage",
 ]
