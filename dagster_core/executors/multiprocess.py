@@ -200,7 +200,8 @@ class MultiprocessExecutor:
 
 
 def _default_concurrency() -> int:
-    return os.cpu_count() or 1
+    """The CPUs this process may use (not the host's count, which containers report)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 @executor(
