@@ -27,12 +27,14 @@ from dagster_core.definitions import (
     PresetDefinition,
     ResourceDefinition,
     RetryRequested,
+    ScheduleDefinition,
     SolidDefinition,
     SolidInvocation,
     executor,
     lambda_solid,
     pipeline,
     resource,
+    schedules,
     solid,
 )
 from dagster_core.errors import (
@@ -112,6 +114,7 @@ __all__ = [
     "ResourceDefinition",
     "RetryRequested",
     "RunsFilter",
+    "ScheduleDefinition",
     "Selector",
     "Shape",
     "SolidDefinition",
@@ -134,6 +137,7 @@ __all__ = [
     "reexecute_pipeline",
     "reexecute_pipeline_iterator",
     "resource",
+    "schedules",
     "solid",
     "system_storage",
 ]

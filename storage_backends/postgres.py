@@ -1,4 +1,4 @@
-"""Postgres run and event-log storage: one database shared by every process of a cluster.
+"""Postgres run, event-log and schedule storage: one database for every process of a cluster.
 
 Connections are pooled and pinged before use; a write whose connection was killed is run again
 once on a new one. Watchers LISTEN on a channel that every event write NOTIFYs with its run id.
@@ -19,6 +19,7 @@ from dagster_core.config import ConfigString, Field
 from storage_backends.sql import DagsterStorageConnectionError, SqlDatabase, redact_url
 from storage_backends.sql.event_log import SqlEventLogStorage
 from storage_backends.sql.run_storage import SqlRunStorage
+from storage_backends.sql.schedule_storage import SqlScheduleStorage
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +66,17 @@ class PostgresDatabase(SqlDatabase):
 
 class PostgresRunStorage(SqlRunStorage):
     """Runs in the runs and run_tags tables of a Postgres database."""
+
+    def __init__(self, postgres_url: str):
+        super().__init__(PostgresDatabase(postgres_url))
+
+    @classmethod
+    def config_schema(cls) -> object:
+        return {"postgres_url": Field(ConfigString)}
+
+
+class PostgresScheduleStorage(SqlScheduleStorage):
+    """Schedules in the schedules table of a Postgres database."""
 
     def __init__(self, postgres_url: str):
         super().__init__(PostgresDatabase(postgres_url))

@@ -1,4 +1,4 @@
-"""SQLite run and event-log storage: the local instance's default, files under one directory.
+"""SQLite run, event-log and schedule storage: the local default, files under one directory.
 
 Many processes may write at once (a multiprocess run's steps): the database is in WAL mode so
 readers never wait, and every write transaction begins IMMEDIATE, taking the write lock up front
@@ -18,6 +18,7 @@ from dagster_core.config import ConfigString, Field
 from storage_backends.sql import READ_ONLY, SqlDatabase
 from storage_backends.sql.event_log import SqlEventLogStorage
 from storage_backends.sql.run_storage import SqlRunStorage
+from storage_backends.sql.schedule_storage import SqlScheduleStorage
 
 BUSY_TIMEOUT_MS = 30_000
 POLL_INTERVAL = 0.1  # seconds between two looks for new events of watched runs
@@ -63,6 +64,17 @@ class SqliteRunStorage(SqlRunStorage):
 
     def __init__(self, base_dir: str):
         super().__init__(SqliteDatabase(Path(base_dir) / "runs.db"))
+
+    @classmethod
+    def config_schema(cls) -> object:
+        return {"base_dir": Field(ConfigString)}
+
+
+class SqliteScheduleStorage(SqlScheduleStorage):
+    """Schedules in `<base_dir>/schedules.db`."""
+
+    def __init__(self, base_dir: str):
+        super().__init__(SqliteDatabase(Path(base_dir) / "schedules.db"))
 
     @classmethod
     def config_schema(cls) -> object:

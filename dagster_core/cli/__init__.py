@@ -9,6 +9,7 @@ import click
 from dagster_core.cli.instance import instance_cli
 from dagster_core.cli.pipeline import pipeline_cli
 from dagster_core.cli.run import run_cli
+from dagster_core.cli.schedule import schedule_cli
 from dagster_core.errors import DagsterError
 
 
@@ -21,6 +22,7 @@ def cli() -> None:
 cli.add_command(pipeline_cli)
 cli.add_command(run_cli)
 cli.add_command(instance_cli)
+cli.add_command(schedule_cli)
 
 
 def main() -> None:

@@ -34,6 +34,7 @@ def migrate_command() -> None:
     for name, storage in (
         ("run storage", instance.run_storage),
         ("event log", instance.event_storage),
+        ("schedule storage", instance.schedule_storage),
     ):
         version = storage.upgrade()
         click.echo(f"{name}: {type(storage).__name__} at schema {version or 'n/a'}")

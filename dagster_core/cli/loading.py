@@ -1,4 +1,4 @@
-"""Finding pipelines in a Python file or module named on the command line."""
+"""Finding pipelines and schedules in a Python file or module named on the command line."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from types import ModuleType
 import click
 
 from dagster_core.definitions.pipeline import PipelineDefinition
-from dagster_core.errors import DagsterError
+from dagster_core.definitions.schedule import ScheduleDefinition, ScheduleDefinitions
+from dagster_core.errors import DagsterError, DagsterInvalidDefinitionError
 
 
 def _load_module(python_file: str | None, module_name: str | None) -> ModuleType:
@@ -50,18 +51,54 @@ def _load_module(python_file: str | None, module_name: str | None) -> ModuleType
         ) from None
 
 
+def _pipelines_in(module: ModuleType, where: str | None) -> dict[str, PipelineDefinition]:
+    pipelines = {p.name: p for p in vars(module).values() if isinstance(p, PipelineDefinition)}
+    if not pipelines:
+        raise click.UsageError(
+            f"No pipelines found in {where}: define one at the top level with @pipeline"
+        )
+    return pipelines
+
+
 def load_pipelines(
     python_file: str | None, module_name: str | None
 ) -> dict[str, PipelineDefinition]:
     """Every PipelineDefinition defined at the top level of the file or module, by name."""
-    module = _load_module(python_file, module_name)
-    pipelines = {p.name: p for p in vars(module).values() if isinstance(p, PipelineDefinition)}
-    if not pipelines:
+    return _pipelines_in(_load_module(python_file, module_name), python_file or module_name)
+
+
+def _call(functions: ScheduleDefinitions, where: str | None) -> list[ScheduleDefinition]:
+    try:
+        return functions()
+    except DagsterError:
+        raise
+    except Exception as exc:
         raise click.UsageError(
-            f"No pipelines found in {python_file or module_name}: define one at the top level "
-            "with @pipeline"
+            f"Error in @schedules function {functions.fn.__qualname__} of {where}: "
+            f"{type(exc).__name__}: {exc}"
+        ) from None
+
+
+def load_schedules(
+    python_file: str | None, module_name: str | None
+) -> tuple[dict[str, PipelineDefinition], list[ScheduleDefinition]]:
+    """The pipelines of the file or module, and the schedules its @schedules functions return."""
+    module = _load_module(python_file, module_name)
+    where = python_file or module_name
+    functions = [v for v in vars(module).values() if isinstance(v, ScheduleDefinitions)]
+    if not functions:
+        raise click.UsageError(
+            f"No schedules found in {where}: define a function decorated with @schedules that "
+            "returns a list of ScheduleDefinition"
         )
-    return pipelines
+    schedule_defs = [d for fn in functions for d in _call(fn, where)]
+    names = [d.name for d in schedule_defs]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise DagsterInvalidDefinitionError(
+            f"{where} defines several schedules named {', '.join(duplicates)}"
+        )
+    return _pipelines_in(module, where), schedule_defs
 
 
 def load_pipeline(

@@ -36,8 +36,8 @@ def cron_schedule_error(cron_schedule: object) -> str | None:
     if not isinstance(cron_schedule, str):
         return f"expected a string, got {type(cron_schedule).__name__}"
     try:
-        croniter(cron_schedule)
-    except CroniterError as error:
+        croniter(cron_schedule).get_next(datetime.datetime)
+    except CroniterError as error:  # a bad field, or a date that never comes such as April 31
         return str(error)
     if not CronSlices.is_valid(cron_schedule):
         return "the system's cron does not read this syntax"
@@ -77,6 +77,8 @@ class ScheduleDefinition:
                 f"Schedule name {name!r} is not valid: use letters, digits, '_', '-' and '.', "
                 "such as 'nightly_etl'"
             )
+        if isinstance(cron_schedule, str):
+            cron_schedule = " ".join(cron_schedule.split())
         problem = cron_schedule_error(cron_schedule)
         if problem is not None:
             raise DagsterInvalidDefinitionError(
@@ -94,7 +96,10 @@ class ScheduleDefinition:
             raise DagsterInvalidDefinitionError(
                 f"Schedule '{name}': tags must map strings to strings; bad tag(s): {bad!r}"
             )
-        for what, fn in (("environment_dict", environment_dict), ("should_execute", should_execute)):
+        for what, fn in (
+            ("environment_dict", environment_dict),
+            ("should_execute", should_execute),
+        ):
             if callable(fn) and len(inspect.signature(fn).parameters) != 1:
                 raise DagsterInvalidDefinitionError(
                     f"Schedule '{name}': {what} function {fn.__qualname__} must take one "
@@ -137,13 +142,21 @@ class ScheduleDefinition:
 
 
 def _describe(value: Any) -> Any:
+    """A value as is; a function by its name, source and bytecode (the source of a lambda is its
+    whole line, which may hold others)."""
     if not callable(value):
         return value
     try:
         source = inspect.getsource(value)
     except (OSError, TypeError):
         source = None
-    return {"function": f"{value.__module__}.{value.__qualname__}", "source": source}
+    code = getattr(value, "__code__", None)
+    compiled = None
+    if code is not None:
+        constants = [c for c in code.co_consts if not inspect.iscode(c)]
+        compiled = [code.co_code.hex(), repr(constants)]
+    name = f"{value.__module__}.{value.__qualname__}"
+    return {"function": name, "source": source, "code": compiled}
 
 
 class ScheduleDefinitions:
@@ -154,20 +167,14 @@ class ScheduleDefinitions:
         functools.update_wrapper(self, fn)
 
     def __call__(self) -> list[ScheduleDefinition]:
-        """The schedules, checked: a list of ScheduleDefinition with distinct names."""
+        """The schedules, checked to be a list of ScheduleDefinition."""
         defs = self.fn()
-        where = f"@schedules function {self.fn.__qualname__}"
         if not isinstance(defs, list | tuple) or not all(
             isinstance(d, ScheduleDefinition) for d in defs
         ):
             raise DagsterInvalidDefinitionError(
-                f"{where} must return a list of ScheduleDefinition, got {defs!r}"
-            )
-        names = [d.name for d in defs]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
-        if duplicates:
-            raise DagsterInvalidDefinitionError(
-                f"{where} defines several schedules named {', '.join(duplicates)}"
+                f"@schedules function {self.fn.__qualname__} must return a list of "
+                f"ScheduleDefinition, got {defs!r}"
             )
         return list(defs)
 

@@ -1,4 +1,5 @@
-"""DagsterInstance: the run storage, event log, compute logs and artifact directory runs share."""
+"""DagsterInstance: the run storage, event log, compute logs, artifact directory and schedules
+that runs share."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from dagster_core.config.configurable import ConfigurableClass
 from dagster_core.events import DagsterEvent, DagsterEventType
 from dagster_core.instance.config import (
     ClassSpec,
@@ -21,6 +21,7 @@ from dagster_core.instance.config import (
     class_spec,
     read_instance_yaml,
 )
+from dagster_core.scheduler import Scheduler
 from dagster_core.storage import (
     ComputeLogManager,
     EventLogStorage,
@@ -35,6 +36,7 @@ from dagster_core.storage import (
 )
 from dagster_core.storage.event_log import EventCallback
 from dagster_core.storage.runs import ACTIVE_STATUSES
+from dagster_core.storage.schedules import InMemoryScheduleStorage, ScheduleStorage
 
 _STATUS_FOR_EVENT = {
     DagsterEventType.PIPELINE_START: PipelineRunStatus.STARTED,
@@ -48,7 +50,8 @@ _PART_BASES = {
     "event_log_storage": EventLogStorage,
     "compute_logs": ComputeLogManager,
     "local_artifact_storage": LocalArtifactStorage,
-    "scheduler": ConfigurableClass,
+    "scheduler": Scheduler,
+    "schedule_storage": ScheduleStorage,
 }
 
 
@@ -70,6 +73,10 @@ def _local_defaults(home: str) -> dict[str, ClassSpec]:
         "local_artifact_storage": ClassSpec(
             "dagster_core.storage", "LocalArtifactStorage", {"base_dir": home}
         ),
+        "schedule_storage": ClassSpec(
+            "storage_backends.sqlite", "SqliteScheduleStorage", {"base_dir": history}
+        ),
+        "scheduler": ClassSpec("dagster_core.scheduler.cron", "SystemCronScheduler", {}),
     }
 
 
@@ -93,10 +100,12 @@ class DagsterInstance:
         compute_log_manager: ComputeLogManager,
         local_artifact_storage: LocalArtifactStorage,
         is_persistent: bool = False,
-        scheduler: Any = None,
+        scheduler: Scheduler | None = None,
         dead_after_seconds: float = 600,
         source: str = "ephemeral",
         specs: Mapping[str, ClassSpec] | None = None,
+        schedule_storage: ScheduleStorage | None = None,
+        home: str | None = None,
     ):
         self.run_storage = run_storage
         self.event_storage = event_storage
@@ -104,6 +113,8 @@ class DagsterInstance:
         self.local_artifact_storage = local_artifact_storage
         self.is_persistent = is_persistent
         self.scheduler = scheduler
+        self.schedule_storage = schedule_storage or InMemoryScheduleStorage()
+        self.home = home  # the DAGSTER_HOME the instance was loaded from; None if ephemeral
         self.dead_after_seconds = dead_after_seconds
         self.source = source
         self.specs = dict(specs or {})
@@ -124,7 +135,8 @@ class DagsterInstance:
     @classmethod
     def from_home(cls, home: str) -> DagsterInstance:
         """An instance rooted at `home`: its dagster.yaml if there is one, over the embedded
-        defaults (SQLite under `home/history`, compute logs under `home/storage`)."""
+        defaults (SQLite under `home/history`, compute logs under `home/storage`, the system's
+        cron as scheduler)."""
         home = os.path.abspath(home)
         os.makedirs(home, exist_ok=True)
         path = os.path.join(home, "dagster.yaml")
@@ -144,10 +156,12 @@ class DagsterInstance:
             parts["compute_logs"],
             parts["local_artifact_storage"],
             is_persistent=True,
-            scheduler=parts.get("scheduler"),
+            scheduler=parts["scheduler"],
             dead_after_seconds=monitoring["dead_after_seconds"],
             source=path if os.path.exists(path) else home,
             specs=specs,
+            schedule_storage=parts["schedule_storage"],
+            home=home,
         )
 
     @classmethod
@@ -285,3 +299,4 @@ class DagsterInstance:
         """Close database connections and watcher threads."""
         self.event_storage.dispose()
         self.run_storage.dispose()
+        self.schedule_storage.dispose()

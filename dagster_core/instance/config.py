@@ -27,6 +27,7 @@ PARTS = (
     "compute_logs",
     "local_artifact_storage",
     "scheduler",
+    "schedule_storage",
 )
 
 _CLASS_SPEC = Shape(
@@ -79,6 +80,17 @@ def _resolve_env(value: Any, path: tuple, errors: list[ConfigError]) -> Any:
     if isinstance(value, list):
         return [_resolve_env(v, (*path, i), errors) for i, v in enumerate(value)]
     return value
+
+
+def env_names(value: Any) -> set[str]:
+    """The names of the environment variables that `{env: NAME}` values in `value` read."""
+    if isinstance(value, Mapping):
+        if set(value) == {"env"} and isinstance(value["env"], str):
+            return {value["env"]}
+        return set().union(*(env_names(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(env_names(v) for v in value))
+    return set()
 
 
 def read_instance_yaml(path: str) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """Every table and index of the SQL storages, in one place; the migrations bring databases here.
 
-Each database holds the whole schema (SQLite's runs.db and event_log.db leave the other's tables
-empty), so one migration chain serves SQLite's two files and Postgres's one database.
+Each database holds the whole schema (SQLite's runs.db, event_log.db and schedules.db leave the
+others' tables empty), so one migration chain serves SQLite's files and Postgres's one database.
 """
 
 from sqlalchemy import BigInteger, Column, Float, Index, Integer, MetaData, String, Table, Text
@@ -50,3 +50,18 @@ event_logs = Table(
 )
 Index("idx_event_logs_run_id_id", event_logs.c.run_id, event_logs.c.id)
 Index("idx_event_logs_run_id_step_key", event_logs.c.run_id, event_logs.c.step_key)
+
+schedules = Table(
+    "schedules",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(255), nullable=False, unique=True),
+    Column("pipeline_name", String(255), nullable=False),
+    Column("cron_schedule", String(255), nullable=False),
+    Column("status", String(63), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("python_file", Text),
+    Column("module_name", Text),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+)

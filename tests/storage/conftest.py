@@ -10,8 +10,17 @@ import pytest
 
 from dagster_core.storage.event_log import InMemoryEventLogStorage
 from dagster_core.storage.runs import InMemoryRunStorage
-from storage_backends.postgres import PostgresEventLogStorage, PostgresRunStorage
-from storage_backends.sqlite import SqliteEventLogStorage, SqliteRunStorage
+from dagster_core.storage.schedules import InMemoryScheduleStorage
+from storage_backends.postgres import (
+    PostgresEventLogStorage,
+    PostgresRunStorage,
+    PostgresScheduleStorage,
+)
+from storage_backends.sqlite import (
+    SqliteEventLogStorage,
+    SqliteRunStorage,
+    SqliteScheduleStorage,
+)
 
 RUN_STORAGES = {
     "in_memory": InMemoryRunStorage,
@@ -22,6 +31,11 @@ EVENT_LOG_STORAGES = {
     "in_memory": InMemoryEventLogStorage,
     "sqlite": SqliteEventLogStorage,
     "postgres": PostgresEventLogStorage,
+}
+SCHEDULE_STORAGES = {
+    "in_memory": InMemoryScheduleStorage,
+    "sqlite": SqliteScheduleStorage,
+    "postgres": PostgresScheduleStorage,
 }
 
 
@@ -51,6 +65,14 @@ def run_storage(storage_kind: str, storage_config: dict):
 @pytest.fixture
 def event_log_storage(storage_kind: str, storage_config: dict):
     storage = EVENT_LOG_STORAGES[storage_kind].from_config_value(storage_config)
+    storage.wipe()
+    yield storage
+    storage.dispose()
+
+
+@pytest.fixture
+def schedule_storage(storage_kind: str, storage_config: dict):
+    storage = SCHEDULE_STORAGES[storage_kind].from_config_value(storage_config)
     storage.wipe()
     yield storage
     storage.dispose()
