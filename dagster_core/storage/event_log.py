@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import threading
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from dagster_core.config.configurable import ConfigurableClass
 from dagster_core.events import DagsterEvent, DagsterEventType
 from dagster_core.serdes import whitelist_for_serdes
+from dagster_core.storage.base import Storage
 
 EventCallback = Callable[[DagsterEvent], None]
 
@@ -40,7 +40,7 @@ _STEP_END_STATUS = {
 }
 
 
-class EventLogStorage(ABC, ConfigurableClass):
+class EventLogStorage(Storage):
     """Where every event of every run is kept, in the order it was stored."""
 
     @abstractmethod
@@ -64,14 +64,6 @@ class EventLogStorage(ABC, ConfigurableClass):
 
     @abstractmethod
     def end_watch(self, run_id: str, callback: EventCallback) -> None: ...
-
-    def dispose(self) -> None:
-        """Release connections and stop watcher threads."""
-
-    def upgrade(self) -> str | None:
-        """Bring the schema up to this version without losing rows; returns the schema version
-        (None for storage without a schema)."""
-        return None
 
     def get_logs_for_step(self, run_id: str, step_key: str) -> list[DagsterEvent]:
         """The events of one step of a run, in stored order (indexed in SQL backends)."""

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import threading
 import time
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-from dagster_core.config.configurable import ConfigurableClass
 from dagster_core.serdes import whitelist_for_serdes
+from dagster_core.storage.base import Storage
 
 
 @whitelist_for_serdes
@@ -70,7 +70,7 @@ class RunsFilter:
         )
 
 
-class RunStorage(ABC, ConfigurableClass):
+class RunStorage(Storage):
     """Where run records live. Every backend passes the same shared test suite."""
 
     @abstractmethod
@@ -95,14 +95,6 @@ class RunStorage(ABC, ConfigurableClass):
 
     @abstractmethod
     def wipe(self) -> None: ...
-
-    def dispose(self) -> None:
-        """Release connections."""
-
-    def upgrade(self) -> str | None:
-        """Bring the schema up to this version without losing rows; returns the schema version
-        (None for storage without a schema)."""
-        return None
 
 
 class InMemoryRunStorage(RunStorage):

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import threading
 import time
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from dagster_core.config.configurable import ConfigurableClass
 from dagster_core.errors import DagsterError
+from dagster_core.storage.base import Storage
 
 
 class DagsterScheduleAlreadyExistsError(DagsterError, ValueError):
@@ -50,7 +50,7 @@ class Schedule:
         return replace(self, status=status, updated_at=time.time())
 
 
-class ScheduleStorage(ABC, ConfigurableClass):
+class ScheduleStorage(Storage):
     """Where schedule records live. Every backend passes the same shared test suite."""
 
     @abstractmethod
@@ -74,14 +74,6 @@ class ScheduleStorage(ABC, ConfigurableClass):
 
     @abstractmethod
     def wipe(self) -> None: ...
-
-    def dispose(self) -> None:
-        """Release connections."""
-
-    def upgrade(self) -> str | None:
-        """Bring the schema up to this version without losing rows; returns the schema version
-        (None for storage without a schema)."""
-        return None
 
 
 class InMemoryScheduleStorage(ScheduleStorage):

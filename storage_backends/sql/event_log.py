@@ -13,14 +13,14 @@ from abc import abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, delete, select
+from sqlalchemy import Connection, delete, select
 
 from dagster_core.events import DagsterEvent
 from dagster_core.serdes import deserialize_value, serialize_value
 from dagster_core.storage.event_log import EventCallback, EventLogStorage
 from storage_backends.sql import SqlDatabase
-from storage_backends.sql.migrate import migrate, schema_version
 from storage_backends.sql.schema import event_logs
+from storage_backends.sql.storage import SqlStorage
 
 logger = logging.getLogger(__name__)
 
@@ -36,28 +36,16 @@ class _Watcher:
     active: bool = True
 
 
-class SqlEventLogStorage(EventLogStorage):
+class SqlEventLogStorage(SqlStorage, EventLogStorage):
     """Each event is a row whose body is the serialized DagsterEvent, in autoincrement id order."""
 
     def __init__(self, database: SqlDatabase):
-        self._db = database
+        super().__init__(database)
         self._watch_lock = threading.Lock()
         self._watchers: dict[str, list[_Watcher]] = {}
         self._pending: set[str] = set()  # runs with a new watcher whose backlog is due
         self._watch_thread: threading.Thread | None = None
         self._stopping = threading.Event()
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._db.location!r})"
-
-    @property
-    def engine(self) -> Engine:
-        """The engine, for `migrate` and `schema_version`."""
-        return self._db.engine
-
-    def upgrade(self) -> str | None:
-        migrate(self.engine)
-        return schema_version(self.engine)
 
     def store_events(self, events: Sequence[DagsterEvent]) -> None:
         if not events:
@@ -137,7 +125,7 @@ class SqlEventLogStorage(EventLogStorage):
         thread = self._watch_thread
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout=10)
-        self._db.dispose()
+        super().dispose()
 
     @abstractmethod
     def _wait_for_changes(self) -> set[str]:

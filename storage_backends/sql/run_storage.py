@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Engine, delete, select, update
+from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from dagster_core.errors import DagsterRunNotFoundError
 from dagster_core.serdes import deserialize_value, serialize_value
 from dagster_core.storage.runs import PipelineRun, PipelineRunStatus, RunsFilter, RunStorage
-from storage_backends.sql import DagsterRunAlreadyExistsError, SqlDatabase
-from storage_backends.sql.migrate import migrate, schema_version
+from storage_backends.sql import DagsterRunAlreadyExistsError
 from storage_backends.sql.schema import run_tags, runs
+from storage_backends.sql.storage import SqlStorage
 
 
-class SqlRunStorage(RunStorage):
+class SqlRunStorage(SqlStorage, RunStorage):
     """Each run is a row whose body is the serialized PipelineRun; its tags are indexed apart."""
-
-    def __init__(self, database: SqlDatabase):
-        self._db = database
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._db.location!r})"
-
-    @property
-    def engine(self) -> Engine:
-        """The engine, for `migrate` and `schema_version`."""
-        return self._db.engine
-
-    def upgrade(self) -> str | None:
-        migrate(self.engine)
-        return schema_version(self.engine)
 
     def add_run(self, run: PipelineRun) -> PipelineRun:
         def insert(connection: Connection) -> None:
@@ -116,6 +101,3 @@ class SqlRunStorage(RunStorage):
             connection.execute(delete(runs))
 
         self._db.write(remove_all)
-
-    def dispose(self) -> None:
-        self._db.dispose()

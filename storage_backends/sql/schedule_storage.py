@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, delete, select, update
+from sqlalchemy import Connection, Row, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from dagster_core.storage.schedules import (
@@ -14,9 +14,8 @@ from dagster_core.storage.schedules import (
     ScheduleStatus,
     ScheduleStorage,
 )
-from storage_backends.sql import SqlDatabase
-from storage_backends.sql.migrate import migrate, schema_version
 from storage_backends.sql.schema import schedules
+from storage_backends.sql.storage import SqlStorage
 
 _FIELDS = (
     "name",
@@ -44,22 +43,8 @@ def _schedule(row: Row) -> Schedule:
     return Schedule(**values)
 
 
-class SqlScheduleStorage(ScheduleStorage):
+class SqlScheduleStorage(SqlStorage, ScheduleStorage):
     """Each schedule is a row, one column per field of the record."""
-
-    def __init__(self, database: SqlDatabase):
-        self._db = database
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._db.location!r})"
-
-    @property
-    def engine(self) -> Engine:
-        return self._db.engine
-
-    def upgrade(self) -> str | None:
-        migrate(self.engine)
-        return schema_version(self.engine)
 
     def all_schedules(self) -> list[Schedule]:
         query = select(*_COLUMNS).order_by(schedules.c.name)
@@ -103,6 +88,3 @@ class SqlScheduleStorage(ScheduleStorage):
 
     def wipe(self) -> None:
         self._db.write(lambda connection: connection.execute(delete(schedules)))
-
-    def dispose(self) -> None:
-        self._db.dispose()
