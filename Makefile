@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint format clean
+.PHONY: demo test lint format clean cron postgres bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,11 +17,30 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(VENV)/.installed $@
 
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	touch $(VENV)/.installed $@
+
 demo: $(VENV)/.installed
 	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster pipeline execute \
 		-f examples/hello_pipeline.py -n hello_pipeline -e examples/hello_pipeline.yaml
 
-test: $(VENV)/.installed-test
+# Schedules fire through the system's cron: install it where missing (as root, as on these
+# machines) and start its daemon when none runs; both checks are cheap, so every test run does them.
+cron:
+	@command -v crontab >/dev/null && command -v pgrep >/dev/null || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		 apt-get install -y -qq --no-install-recommends cron procps >/dev/null)
+	@pgrep -x cron >/dev/null || cron
+
+# The storage tests need PostgreSQL on 127.0.0.1:5432: find it, or start this machine's cluster.
+postgres:
+	@pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || \
+		(command -v pg_ctlcluster >/dev/null && ls /etc/postgresql >/dev/null 2>&1 && \
+		 pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -n 1) main start) || \
+		echo "PostgreSQL is not running on 127.0.0.1:5432: its tests skip (and fail under CI=true)"
+
+test: $(VENV)/.installed-test cron postgres
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-test
@@ -31,6 +50,10 @@ lint: $(VENV)/.installed-test
 format: $(VENV)/.installed-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# The throughput suite; e.g. `make bench BENCH_ARGS="--quick --only wide,chain"`.
+bench: $(VENV)/.installed-bench
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .dagster_home

@@ -1,0 +1,1 @@
+"""The throughput suite: `python -m benchmarks` (see benchmarks/README.md)."""

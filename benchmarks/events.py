@@ -27,10 +27,10 @@ BATCH_SIZE = 50
 PG_ADMIN_URL = os.environ.get("DAGSTER_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
-def step_batches(run_id: str) -> list[list[DagsterEvent]]:
-    """EVENTS events shaped like a step's (start, outputs, success), BATCH_SIZE per step."""
+def step_batches(run_id: str, events: int = EVENTS) -> list[list[DagsterEvent]]:
+    """`events` events shaped like a step's (start, outputs, success), BATCH_SIZE per step."""
     batches = []
-    for step in range(EVENTS // BATCH_SIZE):
+    for step in range(events // BATCH_SIZE):
         key = f"solid_{step}.compute"
         batches.append(
             [
@@ -49,24 +49,36 @@ def step_batches(run_id: str) -> list[list[DagsterEvent]]:
     return batches
 
 
+def write_batches(storage: EventLogStorage, batches: list[list[DagsterEvent]]) -> None:
+    """Store each batch with one call, as the step runner does."""
+    for batch in batches:
+        storage.store_events(batch)
+
+
+def read_run(storage: EventLogStorage, run_id: str, events: int = EVENTS) -> None:
+    """Read a run's events back; fails unless all `events` are there."""
+    count = len(storage.get_logs_for_run(run_id))
+    if count != events:
+        raise RuntimeError(f"read back {count} events of {events}")
+
+
 def measure(storage: EventLogStorage) -> tuple[float, float]:
     """(events written per second, seconds to read the run's events back)."""
     run_id = f"bench-{secrets.token_hex(4)}"
     batches = step_batches(run_id)
     started = time.perf_counter()
-    for batch in batches:
-        storage.store_events(batch)
+    write_batches(storage, batches)
     written = time.perf_counter() - started
     started = time.perf_counter()
-    count = len(storage.get_logs_for_run(run_id))
+    read_run(storage, run_id)
     read = time.perf_counter() - started
-    if count != EVENTS:
-        raise RuntimeError(f"read back {count} events of {EVENTS}")
     return EVENTS / written, read
 
 
 @contextmanager
 def temporary_postgres_database() -> Iterator[str]:
+    """A new database on the server at PG_ADMIN_URL; its URL. Dropped (connections ended) on exit;
+    raises psycopg2.OperationalError when the server cannot be reached."""
     name = f"dagster_bench_{secrets.token_hex(6)}"
     admin = psycopg2.connect(PG_ADMIN_URL, connect_timeout=5)
     admin.autocommit = True

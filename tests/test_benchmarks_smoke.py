@@ -1,0 +1,41 @@
+"""The throughput suite runs end to end in --quick mode, Dask path included, and writes its report.
+A smoke test only: timings vary too much between machines to assert on them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.slow
+def test_quick_wide_run_writes_json_and_html(tmp_path):
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks",
+            "--quick",
+            "--only",
+            "wide",
+            "--output-dir",
+            str(tmp_path),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr[-4000:]
+    (results,) = tmp_path.glob("*.json")
+    records = json.loads(results.read_text())
+    assert {r["workload"] for r in records} == {"cluster", "wide"}
+    wide_executors = {r["executor"] for r in records if r["workload"] == "wide"}
+    assert wide_executors == {"in_process", "multiprocess", "dask"}
+    assert results.with_suffix(".html").stat().st_size > 0
+    assert "| wide | dask | filesystem | sqlite |" in completed.stdout
