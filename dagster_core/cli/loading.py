@@ -15,6 +15,28 @@ from dagster_core.definitions.pipeline import PipelineDefinition
 from dagster_core.definitions.schedule import ScheduleDefinition, ScheduleDefinitions
 from dagster_core.errors import DagsterError, DagsterInvalidDefinitionError
 
+ORIGIN_FILE_TAG = "dagster/python_file"
+ORIGIN_MODULE_TAG = "dagster/module"
+
+_source_options = [
+    click.option("-f", "--python-file", type=click.Path(), help="Python file defining pipelines."),
+    click.option("-m", "--module", "module_name", help="Module defining pipelines."),
+]
+
+
+def with_source(fn):  # type: ignore[no-untyped-def]
+    """Add the -f/--python-file and -m/--module options to a command."""
+    for option in reversed(_source_options):
+        fn = option(fn)
+    return fn
+
+
+def origin_tags(python_file: str | None, module_name: str | None) -> dict[str, str]:
+    """Run tags saying where the pipeline's code was loaded from, for `pipeline reexecute`."""
+    if python_file:
+        return {ORIGIN_FILE_TAG: os.path.abspath(python_file)}
+    return {ORIGIN_MODULE_TAG: module_name or ""}
+
 
 def _load_module(python_file: str | None, module_name: str | None) -> ModuleType:
     if bool(python_file) == bool(module_name):

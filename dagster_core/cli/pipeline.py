@@ -3,37 +3,21 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import sys
-from collections.abc import Iterable
 
 import click
 
-from dagster_core.cli.loading import load_pipeline, load_pipelines
-from dagster_core.config.yaml_files import load_yaml_files
-from dagster_core.events import (
-    PIPELINE_END_EVENTS,
-    STEP_END_EVENTS,
-    DagsterEvent,
-    DagsterEventType,
+from dagster_core.cli.loading import (
+    ORIGIN_FILE_TAG,
+    ORIGIN_MODULE_TAG,
+    load_pipeline,
+    load_pipelines,
+    origin_tags,
+    with_source,
 )
+from dagster_core.cli.progress import run_with_progress
+from dagster_core.config.yaml_files import load_yaml_files
 from dagster_core.execution import execute_pipeline_iterator, reexecute_pipeline_iterator
 from dagster_core.instance import DagsterInstance
-
-ORIGIN_FILE_TAG = "dagster/python_file"
-ORIGIN_MODULE_TAG = "dagster/module"
-
-_source_options = [
-    click.option("-f", "--python-file", type=click.Path(), help="Python file defining pipelines."),
-    click.option("-m", "--module", "module_name", help="Module defining pipelines."),
-]
-
-
-def _with_source(fn):  # type: ignore[no-untyped-def]
-    for option in reversed(_source_options):
-        fn = option(fn)
-    return fn
 
 
 @click.group(name="pipeline")
@@ -42,7 +26,7 @@ def pipeline_cli() -> None:
 
 
 @pipeline_cli.command(name="list")
-@_with_source
+@with_source
 def list_command(python_file: str | None, module_name: str | None) -> None:
     """List the pipelines in a file or module, with their solids, modes and presets."""
     for name, p in sorted(load_pipelines(python_file, module_name).items()):
@@ -72,64 +56,8 @@ def _parse_tags(tags: str | None) -> dict[str, str]:
     return value
 
 
-class _Progress:
-    """Steps done of total, on one line that rewrites itself on a terminal."""
-
-    def __init__(self, stream=sys.stderr):  # type: ignore[no-untyped-def]
-        self.stream = stream
-        self.total = 0
-        self.done: dict[str, str] = {}
-        self.tty = stream.isatty()
-
-    def update(self, event: DagsterEvent) -> None:
-        if event.event_type is DagsterEventType.PIPELINE_START:
-            self.total = len(event.data.get("step_keys", ()))
-        elif event.event_type in STEP_END_EVENTS and event.step_key:
-            self.done[event.step_key] = event.event_type.value.removeprefix("STEP_").lower()
-            line = f"[{len(self.done)}/{self.total} steps] {event.step_key} {self.done[event.step_key]}"
-            if self.tty:
-                self.stream.write("\r\033[K" + line)
-                if len(self.done) == self.total:
-                    self.stream.write("\n")
-            else:
-                self.stream.write(line + "\n")
-            self.stream.flush()
-
-    def summary(self) -> str:
-        counts: dict[str, int] = {}
-        for status in self.done.values():
-            counts[status] = counts.get(status, 0) + 1
-        parts = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
-        return f"{len(self.done)}/{self.total} steps ({parts or 'none ran'})"
-
-
-def _interrupt(signum: int, _frame: object) -> None:
-    raise KeyboardInterrupt(f"received {signal.Signals(signum).name}")
-
-
-def _run(events: Iterable[DagsterEvent]) -> None:
-    signal.signal(signal.SIGTERM, _interrupt)  # a terminated run is canceled like Ctrl-C
-    progress = _Progress()
-    end: DagsterEvent | None = None
-    run_id = ""
-    try:
-        for event in events:
-            run_id = event.run_id
-            progress.update(event)
-            if event.event_type in PIPELINE_END_EVENTS:
-                end = event
-    except Exception as exc:  # the run is already marked FAILURE; say why and exit 1
-        click.echo(f"Run {run_id} FAILURE: {type(exc).__name__}: {exc}", err=True)
-        sys.exit(1)
-    ok = end is not None and end.event_type is DagsterEventType.PIPELINE_SUCCESS
-    status = end.event_type.value.removeprefix("PIPELINE_") if end else "UNKNOWN"
-    click.echo(f"Run {run_id} {status}: {progress.summary()}")
-    if not ok:
-        sys.exit(1)
-
-
 @pipeline_cli.command(name="execute")
-@_with_source
+@with_source
 @click.option(
     "-n", "--name", "pipeline_name", help="Pipeline to run (needed if there are several)."
 )
@@ -160,27 +88,22 @@ def execute_command(
         raise click.UsageError("Use either -p/--preset or -e/--env files, not both")
     pipeline = load_pipeline(python_file, module_name, pipeline_name)
     environment_dict = load_yaml_files(env_files) if env_files else None
-    origin = (
-        {ORIGIN_FILE_TAG: os.path.abspath(python_file)}
-        if python_file
-        else {ORIGIN_MODULE_TAG: module_name or ""}
-    )
     events = execute_pipeline_iterator(
         pipeline,
         environment_dict=environment_dict,
         mode=mode,
         preset=preset,
-        tags={**_parse_tags(tags), **origin},
+        tags={**_parse_tags(tags), **origin_tags(python_file, module_name)},
         instance=DagsterInstance.get(),
         solid_subset=solid_subset.split(",") if solid_subset else None,
     )
-    _run(events)
+    run_with_progress(events)
 
 
 @pipeline_cli.command(name="reexecute")
 @click.argument("run_id")
 @click.option("--step-keys", help="Comma-separated step keys to run again (default: all).")
-@_with_source
+@with_source
 def reexecute_command(
     run_id: str, step_keys: str | None, python_file: str | None, module_name: str | None
 ) -> None:
@@ -205,4 +128,4 @@ def reexecute_command(
         step_keys_to_execute=step_keys.split(",") if step_keys else None,
         instance=instance,
     )
-    _run(events)
+    run_with_progress(events)

@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import datetime
 import threading
 
 import click
 
+from dagster_core.cli.progress import format_duration, format_time
 from dagster_core.events import PIPELINE_END_EVENTS, DagsterEvent
 from dagster_core.instance import DagsterInstance
 from dagster_core.storage import ACTIVE_STATUSES, PipelineRunStatus, RunsFilter
-
-
-def _when(timestamp: float | None) -> str:
-    if timestamp is None:
-        return "-"
-    return datetime.datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def _duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "-"
-    return f"{seconds * 1000:.0f}ms" if seconds < 1 else f"{seconds:.2f}s"
 
 
 def _run_or_exit(instance: DagsterInstance, run_id: str):  # type: ignore[no-untyped-def]
@@ -68,10 +56,10 @@ def list_command(
     click.echo(f"{'RUN ID':36}  {'PIPELINE':24}  {'STATUS':11}  {'CREATED':19}  DURATION")
     for run in runs:
         finished = run.status not in (*ACTIVE_STATUSES, PipelineRunStatus.NOT_STARTED)
-        duration = _duration(run.updated_at - run.created_at) if finished else "-"
+        duration = format_duration(run.updated_at - run.created_at) if finished else "-"
         click.echo(
             f"{run.run_id:36}  {run.pipeline_name[:24]:24}  {run.status.value:11}  "
-            f"{_when(run.created_at):19}  {duration}"
+            f"{format_time(run.created_at):19}  {duration}"
         )
 
 
@@ -86,7 +74,7 @@ def show_command(run_id: str) -> None:
     click.echo(
         f"Status:   {run.status.value}" + (f" - {run.status_message}" if run.status_message else "")
     )
-    click.echo(f"Created:  {_when(run.created_at)}")
+    click.echo(f"Created:  {format_time(run.created_at)}")
     if run.parent_run_id:
         click.echo(f"Parent:   {run.parent_run_id}")
     if run.tags:
@@ -96,13 +84,13 @@ def show_command(run_id: str) -> None:
     for step in stats:
         click.echo(
             f"  {step.step_key:40} {step.status or 'RUNNING':8} attempts={step.attempts} "
-            f"duration={_duration(step.duration)}"
+            f"duration={format_duration(step.duration)}"
         )
 
 
 def _format(event: DagsterEvent) -> str:
     where = f" {event.step_key}" if event.step_key else ""
-    return f"{_when(event.timestamp)} {event.event_type.value:24}{where} - {event.message}"
+    return f"{format_time(event.timestamp)} {event.event_type.value:24}{where} - {event.message}"
 
 
 @run_cli.command(name="logs")

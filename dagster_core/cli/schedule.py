@@ -8,9 +8,8 @@ import os
 
 import click
 
-from dagster_core.cli.loading import load_schedules
-from dagster_core.cli.pipeline import ORIGIN_FILE_TAG, ORIGIN_MODULE_TAG, _run, _with_source
-from dagster_core.cli.run import _when
+from dagster_core.cli.loading import load_schedules, origin_tags, with_source
+from dagster_core.cli.progress import format_time, run_with_progress
 from dagster_core.definitions.schedule import (
     SCHEDULE_NAME_TAG,
     latest_fire_time,
@@ -41,7 +40,7 @@ def _warn(instance: DagsterInstance) -> None:
 
 
 @schedule_cli.command(name="up")
-@_with_source
+@with_source
 def up_command(python_file: str | None, module_name: str | None) -> None:
     """Make the instance's schedules match the code: add new ones (running), update changed
     ones, remove deleted ones."""
@@ -70,7 +69,7 @@ def up_command(python_file: str | None, module_name: str | None) -> None:
 
 def _last_run(instance: DagsterInstance, schedule: Schedule) -> str:
     runs = instance.get_runs(RunsFilter(tags={SCHEDULE_NAME_TAG: schedule.name}), limit=1)
-    return f"{runs[0].status.value} {_when(runs[0].created_at)}" if runs else "-"
+    return f"{runs[0].status.value} {format_time(runs[0].created_at)}" if runs else "-"
 
 
 @schedule_cli.command(name="list")
@@ -152,7 +151,7 @@ def wipe_command(yes: bool) -> None:
 
 @schedule_cli.command(name="run", hidden=True)
 @click.argument("name")
-@_with_source
+@with_source
 def run_command(name: str, python_file: str | None, module_name: str | None) -> None:
     """Run the schedule's pipeline for its latest fire time, unless should_execute says not to."""
     pipelines, schedule_defs = load_schedules(python_file, module_name)
@@ -175,16 +174,15 @@ def run_command(name: str, python_file: str | None, module_name: str | None) -> 
     click.echo(
         f"Schedule '{name}' at {scheduled:%Y-%m-%d %H:%M}: running {schedule_def.pipeline_name}"
     )
-    origin = (
-        {ORIGIN_FILE_TAG: os.path.abspath(python_file)}
-        if python_file
-        else {ORIGIN_MODULE_TAG: module_name or ""}
-    )
     events = execute_pipeline_iterator(
         pipeline,
         environment_dict=schedule_def.environment_dict_for(scheduled),
         mode=schedule_def.mode,
-        tags={**schedule_def.tags, SCHEDULE_NAME_TAG: name, **origin},
+        tags={
+            **schedule_def.tags,
+            SCHEDULE_NAME_TAG: name,
+            **origin_tags(python_file, module_name),
+        },
         instance=DagsterInstance.get(),
     )
-    _run(events)
+    run_with_progress(events)
