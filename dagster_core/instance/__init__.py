@@ -259,10 +259,6 @@ class DagsterInstance:
         )
         return True
 
-    def delete_run(self, run_id: str) -> None:
-        self.run_storage.delete_run(run_id)
-        self.event_storage.delete_events(run_id)
-
     # -- events ---------------------------------------------------------------------------------
 
     def store_events(self, events: Sequence[DagsterEvent]) -> None:
