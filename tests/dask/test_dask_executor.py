@@ -344,3 +344,25 @@ def test_a_cluster_without_workers_fails_after_the_configured_wait(tmp_path):
     assert any("Waiting up to 1" in e.message for e in events)
     (run,) = instance.get_runs()
     assert run.status is PipelineRunStatus.FAILURE and "No Dask worker" in run.status_message
+
+
+def test_worker_output_and_log_lines_reach_the_instance(local_cluster, tmp_path):
+    @solid
+    def chatty(context):
+        print("printed on a dask worker")
+        context.log.info("logged on a dask worker")
+        return 1
+
+    @pipeline(mode_defs=DASK_MODE)
+    def p():
+        chatty()
+
+    instance = DagsterInstance.local_temp()
+    result = execute_pipeline(p, dask_config(existing(local_cluster), tmp_path), instance=instance)
+    logs = instance.compute_log_manager.read_logs(result.run_id, "chatty.compute")
+    assert "printed on a dask worker" in logs.stdout
+    messages = [
+        e.message for e in instance.all_logs(result.run_id) if e.event_type is E.LOG_MESSAGE
+    ]
+    assert messages == ["logged on a dask worker"]
+    assert any(e.event_type is E.LOG_MESSAGE for e in result.event_list)
