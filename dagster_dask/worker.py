@@ -62,7 +62,7 @@ def _open_run(payload: RunPayload) -> _WorkerRun:
             )
             stack.callback(event_log.dispose)
             recorder = EventRecorder(event_log.store_events, _SILENT)
-            stack.callback(recorder.flush)
+            stack.callback(recorder.close)
             run = _runs[payload.run_id] = _WorkerRun(ctx, resources, event_log, recorder, stack)
         return run
 

@@ -106,8 +106,20 @@ def _run_events(
     ctx: RunContext, executor_def: ExecutorDefinition, instance: DagsterInstance
 ) -> Iterator[DagsterEvent]:
     """Drive the executor over the plan; store and print every event; always end the run."""
-    run = ctx.run
     recorder = EventRecorder(instance.store_events, ctx.environment.log_level)
+    try:
+        yield from _drive(ctx, executor_def, instance, recorder)
+    finally:
+        recorder.close()
+
+
+def _drive(
+    ctx: RunContext,
+    executor_def: ExecutorDefinition,
+    instance: DagsterInstance,
+    recorder: EventRecorder,
+) -> Iterator[DagsterEvent]:
+    run = ctx.run
     keys = ctx.plan.step_keys_to_execute
     start = _pipeline_event(
         run,

@@ -54,6 +54,7 @@ class EventRecorder:
         self._lock = threading.Condition()
         self._due: float | None = None
         self._flusher: threading.Thread | None = None
+        self._closed = False
         self.running: dict[str, DagsterEvent] = {}
         self.failed: list[str] = []
 
@@ -81,17 +82,29 @@ class EventRecorder:
     def flush(self) -> None:
         """Store what is pending, in one batch."""
         with self._lock:
-            self._due = None
-            batch, self._pending = self._pending, []
-            if batch:
-                self._store_events(batch)
+            self._store_pending()
+
+    def close(self) -> None:
+        """Store what is pending and stop the flusher thread."""
+        with self._lock:
+            self._store_pending()
+            self._closed = True
+            self._lock.notify()
+        if self._flusher is not None:
+            self._flusher.join()
+
+    def _store_pending(self) -> None:
+        self._due = None
+        batch, self._pending = self._pending, []
+        if batch:
+            self._store_events(batch)
 
     def _flush_soon(self) -> None:
         with self._lock:
             if self._due is None:
                 self._due = time.monotonic() + FLUSH_DELAY
                 self._lock.notify()
-            if self._flusher is None:
+            if self._flusher is None and not self._closed:
                 self._flusher = threading.Thread(
                     target=self._flush_when_due, daemon=True, name="dagster-event-flusher"
                 )
@@ -99,18 +112,15 @@ class EventRecorder:
 
     def _flush_when_due(self) -> None:
         """One thread per recorder: flushes FLUSH_DELAY after a start or log line, if nothing
-        else flushed first."""
+        else flushed first; ends with `close`."""
         with self._lock:
-            while True:
+            while not self._closed:
                 if self._due is None:
                     self._lock.wait()
                 elif (delay := self._due - time.monotonic()) > 0:
                     self._lock.wait(delay)
                 else:
-                    self._due = None
-                    batch, self._pending = self._pending, []
-                    if batch:
-                        self._store_events(batch)
+                    self._store_pending()
 
     def cancel_running(self, reason: str) -> None:
         """Mark every step that started and did not end as failed because the run stopped."""
