@@ -139,17 +139,26 @@ class SqlEventLogStorage(SqlStorage, EventLogStorage):
             return set(self._watchers)
 
     def _watch_loop(self) -> None:
+        """Feed watchers until disposed, or until the last watcher has ended (a later `watch`
+        starts a new thread)."""
         try:
             while not self._stopping.is_set():
                 changed = self._wait_for_changes()
                 with self._watch_lock:
+                    if not self._watchers and not self._pending:
+                        # closed under the lock, before a new thread may open its own
+                        self._close_watch()
+                        self._watch_thread = None
+                        return
                     changed |= self._pending
                     self._pending.clear()
                     due = [w for run_id in changed for w in self._watchers.get(run_id, ())]
                 for watcher in due:
                     self._feed(watcher)
-        finally:
             self._close_watch()
+        except BaseException:
+            self._close_watch()
+            raise
 
     def _feed(self, watcher: _Watcher) -> None:
         """Call the watcher's callback with each event stored after its cursor."""
