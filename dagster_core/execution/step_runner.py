@@ -84,8 +84,8 @@ class _Events:
         self.pending_logs.append(self.make(DagsterEventType.LOG_MESSAGE, message, level))
 
     def drain_logs(self) -> Iterator[DagsterEvent]:
-        while self.pending_logs:
-            yield self.pending_logs.pop(0)
+        logs, self.pending_logs = self.pending_logs, []
+        yield from logs
 
 
 def run_step(
@@ -200,30 +200,11 @@ def _run_attempt(
                 seconds_to_wait=retry.seconds_to_wait,
             )
             return retry
-        yield _failure(
-            events,
-            step,
-            f"Step {step.key} exceeded its {retry.max_retries} retries",
-            ErrorInfo.from_exception(retry),
-        )
-        return None
-    except _StepFailed as exc:
-        yield from events.drain_logs()
-        yield _failure(events, step, str(exc), ErrorInfo.from_exception(exc), exc.metadata)
-        return None
-    except Failure as exc:
-        yield from events.drain_logs()
-        message = exc.description or f"Solid '{step.solid_name}' raised Failure"
-        yield _failure(events, step, message, ErrorInfo.from_exception(exc), exc.metadata)
+        yield _failure(events, step, retry)
         return None
     except Exception as exc:
         yield from events.drain_logs()
-        yield _failure(
-            events,
-            step,
-            f"Error in solid '{step.solid_name}': {type(exc).__name__}: {exc}",
-            ErrorInfo.from_exception(exc),
-        )
+        yield _failure(events, step, exc)
         return None
     duration_ms = (time.perf_counter() - started) * 1000
     yield events.make(
@@ -236,19 +217,25 @@ def _run_attempt(
     return None
 
 
-def _failure(
-    events: _Events,
-    step: ExecutionStep,
-    message: str,
-    error: ErrorInfo,
-    metadata: Mapping[str, Any] | None = None,
-) -> DagsterEvent:
+def _failure(events: _Events, step: ExecutionStep, exc: Exception) -> DagsterEvent:
+    """STEP_FAILURE for what ended the attempt: a Failure's own description and metadata, the
+    runner's message for its checks, else the exception's type and message."""
+    metadata: Mapping[str, Any] = {}
+    if isinstance(exc, RetryRequested):
+        message = f"Step {step.key} exceeded its {exc.max_retries} retries"
+    elif isinstance(exc, _StepFailed):
+        message, metadata = str(exc), exc.metadata
+    elif isinstance(exc, Failure):
+        message = exc.description or f"Solid '{step.solid_name}' raised Failure"
+        metadata = exc.metadata
+    else:
+        message = f"Error in solid '{step.solid_name}': {type(exc).__name__}: {exc}"
     return events.make(
         DagsterEventType.STEP_FAILURE,
         message,
         logging.ERROR,
-        error=error,
-        metadata=dict(metadata or {}),
+        error=ErrorInfo.from_exception(exc),
+        metadata=dict(metadata),
         outputs=(),
     )
 
