@@ -50,13 +50,7 @@ def _open_run(payload: RunPayload) -> _WorkerRun:
         if run is None:
             ctx: RunContext = cloudpickle.loads(payload.context)
             stack = ExitStack()
-            keys = set().union(
-                *(
-                    ctx.pipeline.solids[s.solid_name].required_resource_keys
-                    for s in ctx.plan.steps_to_execute
-                )
-            )
-            resources = stack.enter_context(build_resources(ctx, keys))
+            resources = stack.enter_context(build_resources(ctx))
             event_log = build_part(
                 "<run payload>", "event_log_storage", payload.event_log, EventLogStorage
             )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
@@ -13,9 +13,16 @@ from dagster_core.execution.context import RunContext
 
 
 @contextmanager
-def build_resources(ctx: RunContext, keys: Iterable[str]) -> Iterator[dict[str, Any]]:
-    """Build the named resources of the run's mode; on exit, tear down those that yielded."""
+def build_resources(ctx: RunContext) -> Iterator[dict[str, Any]]:
+    """Build the resources that the run's steps require, from the run's mode and config; on
+    exit, tear down those that yielded."""
     mode = ctx.pipeline.get_mode(ctx.run.mode)
+    keys = set().union(
+        *(
+            ctx.pipeline.solids[s.solid_name].required_resource_keys
+            for s in ctx.plan.steps_to_execute
+        )
+    )
     built: dict[str, Any] = {}
     with ExitStack() as stack:
         for key in sorted(keys):

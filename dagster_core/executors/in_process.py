@@ -19,11 +19,8 @@ class InProcessExecutor:
     def execute(self, ctx: RunContext, instance: DagsterInstance) -> Iterator[DagsterEvent]:
         check_termination = TerminationCheck(instance, ctx.run_id)
         steps = ctx.plan.steps_to_execute
-        keys = set().union(
-            *(ctx.pipeline.solids[s.solid_name].required_resource_keys for s in steps)
-        )
         results: dict[str, StepResult] = {}
-        with build_resources(ctx, keys) as resources:
+        with build_resources(ctx) as resources:
             for step in steps:
                 check_termination()
                 for event in run_step(ctx, resources, step, results):

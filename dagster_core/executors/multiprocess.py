@@ -44,15 +44,6 @@ class _SetupFailed:
     error: ErrorInfo
 
 
-def _required_resources(ctx: RunContext) -> set[str]:
-    return set().union(
-        *(
-            ctx.pipeline.solids[s.solid_name].required_resource_keys
-            for s in ctx.plan.steps_to_execute
-        )
-    )
-
-
 def _send_event(conn: Connection, event: DagsterEvent) -> None:
     try:
         conn.send(event)
@@ -65,7 +56,7 @@ def _child_main(conn: Connection, payload: bytes) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when children stop
     try:
         ctx: RunContext = cloudpickle.loads(payload)
-        resources_cm = build_resources(ctx, _required_resources(ctx))
+        resources_cm = build_resources(ctx)
         resources = resources_cm.__enter__()
     except BaseException as exc:
         conn.send(_SetupFailed(ErrorInfo.from_exception(exc)))
