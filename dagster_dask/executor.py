@@ -7,7 +7,6 @@ through the event log, which the driver watches to yield them as they are writte
 
 from __future__ import annotations
 
-import logging
 import os
 import queue
 import tempfile
@@ -31,7 +30,13 @@ from dagster_core.config import (
     Shape,
 )
 from dagster_core.definitions.executor import executor
-from dagster_core.events import STEP_END_EVENTS, DagsterEvent, DagsterEventType, ErrorInfo
+from dagster_core.events import (
+    STEP_END_EVENTS,
+    DagsterEvent,
+    DagsterEventType,
+    ErrorInfo,
+    engine_step_failure,
+)
 from dagster_core.execution.context import RunContext
 from dagster_core.execution.plan import ExecutionStep
 from dagster_core.execution.recorder import StoredEvent
@@ -290,17 +295,14 @@ class DaskExecutor:
                         f"its Dask task failed: {type(exc).__name__}: {exc}",
                         ErrorInfo.from_exception(exc),
                     )
-                step = keys[step_key]
                 ended.add(step_key)
-                yield DagsterEvent(
-                    DagsterEventType.STEP_FAILURE,
+                yield engine_step_failure(
                     ctx.run_id,
                     ctx.pipeline.name,
-                    message=f"Step {step_key} failed: {message}",
-                    step_key=step_key,
-                    solid_name=step.solid_name,
-                    level=logging.ERROR,
-                    data={"outputs": (), "error": error} if error else {"outputs": ()},
+                    step_key,
+                    keys[step_key].solid_name,
+                    f"Step {step_key} failed: {message}",
+                    error=error,
                 )
 
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from dagster_core.events import STEP_END_EVENTS, DagsterEvent, DagsterEventType
+from dagster_core.events import (
+    STEP_END_EVENTS,
+    DagsterEvent,
+    DagsterEventType,
+    engine_step_failure,
+)
 from dagster_core.execution.console import log_event
 
 # Stored at once: the ends of steps and runs, and what must be seen before anything else happens.
@@ -126,15 +130,13 @@ class EventRecorder:
         """Mark every step that started and did not end as failed because the run stopped."""
         for key, start in list(self.running.items()):
             self.record(
-                DagsterEvent(
-                    DagsterEventType.STEP_FAILURE,
+                engine_step_failure(
                     start.run_id,
                     start.pipeline_name,
-                    message=f"Step {key} canceled: {reason}",
-                    step_key=key,
-                    solid_name=start.solid_name,
+                    key,
+                    start.solid_name,
+                    f"Step {key} canceled: {reason}",
                     attempt=start.attempt,
-                    level=logging.ERROR,
-                    data={"canceled": True, "outputs": ()},
+                    canceled=True,
                 )
             )

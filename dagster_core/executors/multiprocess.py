@@ -8,7 +8,6 @@ A child that dies fails only the step it was running and is replaced for the ste
 from __future__ import annotations
 
 import contextlib
-import logging
 import multiprocessing
 import os
 import signal
@@ -22,7 +21,7 @@ import cloudpickle
 from dagster_core.config import ConfigInt, Field
 from dagster_core.definitions.executor import executor
 from dagster_core.errors import DagsterError
-from dagster_core.events import STEP_END_EVENTS, DagsterEvent, DagsterEventType, ErrorInfo
+from dagster_core.events import STEP_END_EVENTS, DagsterEvent, ErrorInfo, engine_step_failure
 from dagster_core.execution.context import RunContext
 from dagster_core.execution.plan import ExecutionStep
 from dagster_core.execution.resources import build_resources
@@ -171,16 +170,13 @@ class MultiprocessExecutor:
                 f"A child process could not load the run: {message.error.message}"
             )
         if message is None:
-            event = DagsterEvent(
-                DagsterEventType.STEP_FAILURE,
+            event = engine_step_failure(
                 ctx.run_id,
                 ctx.pipeline.name,
-                message=f"Step {child.step.key} failed: {child.death_message()}",
-                step_key=child.step.key,
-                solid_name=child.step.solid_name,
+                child.step.key,
+                child.step.solid_name,
+                f"Step {child.step.key} failed: {child.death_message()}",
                 attempt=child.attempt,
-                level=logging.ERROR,
-                data={"outputs": ()},
             )
             yield event
             return event
