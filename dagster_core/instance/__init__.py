@@ -219,12 +219,15 @@ class DagsterInstance:
         return [self._check_alive(r) for r in self.run_storage.get_runs(filters, cursor, limit)]
 
     def _check_alive(self, run: PipelineRun) -> PipelineRun:
-        """Mark a STARTED run FAILURE, with the reason, if its process is gone (same host) or
-        no event has come for `dead_after_seconds`."""
+        """Mark a STARTED run FAILURE, with the reason, if its process is gone (when it ran on
+        this host, where that can be checked) or, run elsewhere, no event has come for
+        `dead_after_seconds`. A live process on this host keeps its run alive however quiet."""
         if run.status not in ACTIVE_STATUSES or run.pid == os.getpid():
             return run
         reason = None
-        if run.hostname == socket.gethostname() and run.pid and _process_is_gone(run.pid):
+        if run.hostname == socket.gethostname() and run.pid:
+            if not _process_is_gone(run.pid):
+                return run
             reason = f"the process that ran it (pid {run.pid} on {run.hostname}) is gone"
         else:
             events = self.event_storage.get_logs_for_run(run.run_id)

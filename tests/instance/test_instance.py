@@ -173,3 +173,20 @@ def test_run_without_events_for_too_long_is_marked_failure(tmp_path):
         [DagsterEvent(DagsterEventType.PIPELINE_START, run.run_id, "p", timestamp=0.0)]
     )
     assert "no event for" in instance.get_run_by_id(run.run_id).status_message
+
+
+def test_a_quiet_run_whose_process_lives_on_this_host_stays_started(tmp_path):
+    (tmp_path / "dagster.yaml").write_text("run_monitoring: {dead_after_seconds: 0}\n")
+    instance = DagsterInstance.from_home(str(tmp_path))
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        run = instance.create_run("p")
+        instance.run_storage.delete_run(run.run_id)
+        instance.run_storage.add_run(replace(run, pid=alive.pid))
+        instance.store_events(
+            [DagsterEvent(DagsterEventType.PIPELINE_START, run.run_id, "p", timestamp=0.0)]
+        )
+        assert instance.get_run_by_id(run.run_id).status is PipelineRunStatus.STARTED
+    finally:
+        alive.kill()
+        alive.wait()
