@@ -223,7 +223,9 @@ def build_plan(pipeline: PipelineDefinition, environment_dict: dict[str, Any]) -
     """What a run does before any step: validate the run config, build the ExecutionPlan."""
     mode = pipeline.get_mode(None)
     executor_defs = tuple(mode.executor_defs or default_executors)
-    environment = resolve_environment(pipeline, mode, executor_defs, environment_dict)
+    environment = resolve_environment(
+        pipeline, mode, executor_defs, environment_dict, DagsterInstance.ephemeral()
+    )
     return build_execution_plan(pipeline, environment)
 
 

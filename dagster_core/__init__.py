@@ -52,12 +52,13 @@ from dagster_core.execution import (
     SolidExecutionResult,
     execute_pipeline,
     execute_pipeline_iterator,
+    execute_plan,
     execute_solid,
     reexecute_pipeline,
     reexecute_pipeline_iterator,
 )
 from dagster_core.executors import default_executors, in_process_executor, multiprocess_executor
-from dagster_core.instance import DagsterInstance
+from dagster_core.instance import DagsterInstance, InstanceRef
 from dagster_core.storage import PipelineRun, PipelineRunStatus, RunsFilter
 from dagster_core.storage.system_storage import (
     SystemStorageDefinition,
@@ -95,6 +96,7 @@ __all__ = [
     "Float",
     "InitResourceContext",
     "InputDefinition",
+    "InstanceRef",
     "Int",
     "List",
     "Materialization",
@@ -126,6 +128,7 @@ __all__ = [
     "default_system_storage_defs",
     "execute_pipeline",
     "execute_pipeline_iterator",
+    "execute_plan",
     "execute_solid",
     "executor",
     "fs_system_storage",

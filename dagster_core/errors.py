@@ -42,3 +42,13 @@ class DagsterResourceFunctionError(DagsterError):
 
 class DagsterRunTerminated(DagsterError):
     """Raised inside the driver when `instance.terminate_run` asked the run to stop."""
+
+
+class DagsterExecutionInterrupted(KeyboardInterrupt):
+    """Raised in a run's main thread by SIGINT or SIGTERM while the run loop (or a child process
+    running steps) has its handlers installed. A KeyboardInterrupt that user code raises itself
+    is a step failure; this one cancels the run."""
+
+
+class DagsterEventStorageError(DagsterError):
+    """A run's events could not be stored after retrying; the run fails saying why."""

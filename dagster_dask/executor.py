@@ -8,14 +8,12 @@ through the event log, which the driver watches to yield them as they are writte
 from __future__ import annotations
 
 import os
-import queue
-import tempfile
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import ExitStack
 from typing import Any
 
-import cloudpickle
 from distributed import Client, Future, as_completed
 
 from dagster_core.config import (
@@ -30,25 +28,18 @@ from dagster_core.config import (
     Shape,
 )
 from dagster_core.definitions.executor import executor
-from dagster_core.events import (
-    STEP_END_EVENTS,
-    DagsterEvent,
-    DagsterEventType,
-    ErrorInfo,
-    engine_step_failure,
-)
-from dagster_core.execution.context import RunContext
+from dagster_core.events import DagsterEvent, DagsterEventType, ErrorInfo
 from dagster_core.execution.plan import ExecutionStep
-from dagster_core.execution.recorder import StoredEvent
-from dagster_core.execution.termination import TerminationCheck
+from dagster_core.execution.step_runner import StepResult
+from dagster_core.execution.step_session import RunPayload
+from dagster_core.executors.base import Executor, LaunchContext, StepCompletion
 from dagster_core.instance import DagsterInstance
-from dagster_core.instance.config import ClassSpec, build_part, resolve_spec
-from dagster_core.storage import EventLogStorage
 from dagster_dask.clusters import DagsterDaskError, dask_client
 from dagster_dask.worker import (
-    RunPayload,
-    forget_run,
+    PAYLOAD_PREFIX,
+    ReleaseForgottenRuns,
     pass_payload,
+    release_run,
     run_step_task,
     unavailable_step,
 )
@@ -119,48 +110,60 @@ def _offered(client: Client, wanted: Mapping[str, float]) -> bool:
     )
 
 
-class DaskExecutor:
-    """Submits every step of the plan to a Dask cluster and relays the steps' events."""
+def _completion(step_key: str, future: Future) -> StepCompletion:
+    if future.status == "finished":
+        return StepCompletion(step_key, future.result())
+    if future.status == "cancelled":
+        return StepCompletion(step_key, failure="its Dask task was cancelled")
+    exc = future.exception()
+    return StepCompletion(
+        step_key,
+        failure=f"its Dask task failed: {type(exc).__name__}: {exc}",
+        error=ErrorInfo.from_exception(exc),
+    )
+
+
+class DaskExecutor(Executor):
+    """Submits every step of the plan to a Dask cluster at once and reports completions."""
+
+    takes_whole_plan = True
 
     def __init__(self, config: Mapping[str, Any]):
         self.cluster = config["cluster"]
         self.adapt = config.get("adapt")
         self.worker_timeout = config["worker_timeout"]
+        self._stack = ExitStack()
+        self._client: Client | None = None
+        self._futures: dict[str, Future] = {}
+        self._unavailable: dict[str, str] = {}
 
-    def _event_log(self, instance: DagsterInstance) -> tuple[ClassSpec, EventLogStorage, bool]:
-        """Where workers write events: the instance's own log when it is a persistent one,
-        else a SQLite log in the instance's artifact directory that the driver copies from."""
-        spec = instance.specs.get("event_log_storage")
-        if instance.is_persistent and spec is not None:
-            # resolved here, so workers need no copy of the driver's environment variables
-            return (
-                resolve_spec(instance.source, "event_log_storage", spec),
-                instance.event_storage,
-                True,
-            )
-        directory = tempfile.mkdtemp(
-            prefix="dask-events-", dir=instance.local_artifact_storage.base_dir
-        )
-        spec = ClassSpec(
-            "storage_backends.sqlite", "SqliteEventLogStorage", {"base_dir": directory}
-        )
-        return (
-            spec,
-            build_part("<dask executor>", "event_log_storage", spec, EventLogStorage),
-            False,
-        )
-
-    def _engine_event(self, ctx: RunContext, message: str, **data: Any) -> DagsterEvent:
+    def _engine_event(self, message: str, **data: Any) -> DagsterEvent:
+        ctx = self.launch_context.ctx
         return DagsterEvent(
             DagsterEventType.ENGINE_EVENT, ctx.run_id, ctx.pipeline.name, message, data=data
         )
 
-    def _wait_for_workers(self, ctx: RunContext, client: Client) -> Iterator[DagsterEvent]:
+    def start(self, launch: LaunchContext) -> Iterator[DagsterEvent]:
+        super().start(launch)
+        client = self._client = self._stack.enter_context(dask_client(self.cluster, self.adapt))
+        client.register_plugin(ReleaseForgottenRuns())
+        workers = len(client.scheduler_info()["workers"])
+        yield self._engine_event(
+            f"Dask cluster at {client.scheduler.address} with {workers} workers; "
+            f"dashboard: {client.dashboard_link}",
+            dashboard=client.dashboard_link,
+            scheduler=client.scheduler.address,
+        )
+        yield from self._wait_for_workers()
+        self._unavailable = yield from self._unavailable_resources()
+
+    def _wait_for_workers(self) -> Iterator[DagsterEvent]:
         """Say so, then wait up to `worker_timeout` when the cluster has no worker yet."""
+        client = self._client
+        assert client is not None
         if client.scheduler_info()["workers"]:
             return
         yield self._engine_event(
-            ctx,
             f"Waiting up to {self.worker_timeout}s for a Dask worker to join the scheduler at "
             f"{client.scheduler.address}",
         )
@@ -172,74 +175,18 @@ class DaskExecutor:
                 f"{self.worker_timeout}s (execution.dask.worker_timeout)"
             ) from None
 
-    def execute(
-        self, ctx: RunContext, instance: DagsterInstance
-    ) -> Iterator[DagsterEvent | StoredEvent]:
-        spec, event_log, stored = self._event_log(instance)
-        steps = ctx.plan.steps_to_execute
-        with dask_client(self.cluster, self.adapt) as client:
-            workers = len(client.scheduler_info()["workers"])
-            yield self._engine_event(
-                ctx,
-                f"Dask cluster at {client.scheduler.address} with {workers} workers; "
-                f"dashboard: {client.dashboard_link}",
-                dashboard=client.dashboard_link,
-                scheduler=client.scheduler.address,
-            )
-            yield from self._wait_for_workers(ctx, client)
-            missing = yield from self._unavailable_resources(ctx, client, steps)
-            # a task rather than scattered data: Dask can recompute it if its worker dies
-            payload = client.submit(
-                pass_payload,
-                RunPayload(ctx.run_id, cloudpickle.dumps(ctx), spec),
-                key=f"payload-{ctx.run_id}",
-                pure=False,
-            )
-            futures: dict[str, Future] = {}
-            for step in steps:
-                deps = [futures[k] for k in sorted(step.upstream_keys) if k in futures]
-                key = f"{step.key}-{ctx.run_id}"
-                if step.key in missing:
-                    futures[step.key] = client.submit(
-                        unavailable_step, step.key, key=key, pure=False
-                    )
-                else:
-                    futures[step.key] = client.submit(
-                        run_step_task,
-                        payload,
-                        step.key,
-                        *deps,
-                        key=key,
-                        pure=False,
-                        **_submit_options(step),
-                    )
-            inbox: queue.Queue = queue.Queue()
-            event_log.watch(ctx.run_id, -1, inbox.put)
-            threading.Thread(
-                target=_relay_completions, args=(client, futures, inbox), daemon=True
-            ).start()
-            try:
-                yield from self._relay(
-                    ctx, steps, inbox, stored, missing, TerminationCheck(instance, ctx.run_id)
-                )
-            finally:
-                event_log.end_watch(ctx.run_id, inbox.put)
-                client.cancel(list(futures.values()), force=True)
-                client.run(forget_run, ctx.run_id)
-                if not stored:
-                    event_log.dispose()
-
-    def _unavailable_resources(
-        self, ctx: RunContext, client: Client, steps: list[ExecutionStep]
-    ) -> Iterator[DagsterEvent]:
-        """Steps whose `dask/resources` no worker offers after waiting `worker_timeout`."""
+    def _unavailable_resources(self) -> Iterator[DagsterEvent]:
+        """Why each step whose `dask/resources` no worker offers after waiting `worker_timeout`
+        cannot run."""
+        client = self._client
+        assert client is not None
+        steps = self.launch_context.ctx.plan.steps_to_execute
         wanted = {
             s.key: _submit_options(s)["resources"] for s in steps if "dask/resources" in s.tags
         }
         missing = {k: r for k, r in wanted.items() if not _offered(client, r)}
         if missing:
             yield self._engine_event(
-                ctx,
                 f"Waiting up to {self.worker_timeout}s for workers with resources: "
                 + "; ".join(f"{k} needs {r}" for k, r in missing.items()),
             )
@@ -247,69 +194,72 @@ class DaskExecutor:
             while missing and time.monotonic() < deadline:
                 time.sleep(0.2)
                 missing = {k: r for k, r in missing.items() if not _offered(client, r)}
-        reasons = {}
-        for key, resources in missing.items():
-            reasons[key] = (
-                f"no Dask worker offers the resources {resources} that step {key} needs "
-                f"(waited {self.worker_timeout}s; start workers with `--resources`)"
-            )
-        return reasons
+        return {
+            key: f"no Dask worker offers the resources {resources} that step {key} needs "
+            f"(waited {self.worker_timeout}s; start workers with `--resources`)"
+            for key, resources in missing.items()
+        }
 
-    def _relay(
-        self,
-        ctx: RunContext,
-        steps: list[ExecutionStep],
-        inbox: queue.Queue,
-        stored: bool,
-        missing: Mapping[str, str],
-        check_termination: TerminationCheck,
-    ) -> Iterator[DagsterEvent | StoredEvent]:
-        """Pass on step events until every step has ended; a task that failed outside the step
-        runner (its worker kept dying, say) fails its step with the reason."""
-        ended: set[str] = set()
-        keys = {s.key: s for s in steps}
-        while len(ended) < len(keys):
-            check_termination()
-            try:
-                item = inbox.get(timeout=0.5)
-            except queue.Empty:
-                continue
-            if isinstance(item, DagsterEvent):
-                if item.step_key not in keys or item.step_key in ended:
-                    continue
-                yield StoredEvent(item) if stored else item
-                if item.event_type in STEP_END_EVENTS:
-                    ended.add(item.step_key)
-                continue
-            step_key, future = item
-            if step_key in ended:
-                continue
-            if step_key in missing or future.status in ("error", "cancelled"):
-                if step_key in missing:
-                    message, error = missing[step_key], None
-                elif future.status == "cancelled":
-                    message, error = "its Dask task was cancelled", None
-                else:
-                    exc = future.exception()
-                    message, error = (
-                        f"its Dask task failed: {type(exc).__name__}: {exc}",
-                        ErrorInfo.from_exception(exc),
-                    )
-                ended.add(step_key)
-                yield engine_step_failure(
-                    ctx.run_id,
-                    ctx.pipeline.name,
-                    step_key,
-                    keys[step_key].solid_name,
-                    f"Step {step_key} failed: {message}",
-                    error=error,
+    def launch(
+        self, steps: Sequence[ExecutionStep], results: Mapping[str, StepResult]
+    ) -> Iterator[DagsterEvent]:
+        client, launch = self._client, self.launch_context
+        assert client is not None and launch.instance_ref is not None
+        run_id = launch.ctx.run_id
+        # a task rather than scattered data: Dask can recompute it if its worker dies
+        payload = client.submit(
+            pass_payload,
+            RunPayload.of(launch.ctx, launch.instance_ref),
+            key=f"{PAYLOAD_PREFIX}{run_id}",
+            pure=False,
+        )
+        futures = self._futures
+        for step in steps:
+            deps = [futures[k] for k in sorted(step.upstream_keys) if k in futures]
+            key = f"{step.key}-{run_id}"
+            if step.key in self._unavailable:
+                futures[step.key] = client.submit(
+                    unavailable_step, self._unavailable[step.key], *deps, key=key, pure=False
                 )
+            else:
+                futures[step.key] = client.submit(
+                    run_step_task,
+                    payload,
+                    step.key,
+                    *deps,
+                    key=key,
+                    pure=False,
+                    **_submit_options(step),
+                )
+        self._payload = payload
+        threading.Thread(
+            target=self._report_completions, daemon=True, name="dagster-dask-completions"
+        ).start()
+        return iter(())
 
+    def _report_completions(self) -> None:
+        client = self._client
+        assert client is not None
+        by_key = {f.key: k for k, f in self._futures.items()}
+        for future in as_completed(list(self._futures.values()), loop=client.loop):
+            self.launch_context.report(_completion(by_key[future.key], future))
 
-def _relay_completions(client: Client, futures: Mapping[str, Future], inbox: queue.Queue) -> None:
-    by_future = {f.key: k for k, f in futures.items()}
-    for future in as_completed(list(futures.values()), loop=client.loop):
-        inbox.put((by_future[future.key], future))
+    def _release(self, canceled: bool) -> None:
+        client = self._client
+        if client is None:
+            return
+        client.cancel(list(self._futures.values()), force=True)
+        client.run(release_run, self.launch_context.ctx.run_id, canceled)
+
+    def cancel(self) -> None:
+        self._release(canceled=True)
+
+    def close(self) -> None:
+        try:
+            self._release(canceled=False)
+        finally:
+            self._client = None
+            self._stack.close()
 
 
 def check_dask_run(

@@ -1,64 +1,55 @@
-"""What runs on Dask workers: the shared step runner, with the run's definitions, resources and
-event log opened once per worker process and run."""
+"""What runs on Dask workers: the shared step session, opened once per worker process and run.
+
+A worker keeps each run's session (definitions, resources, the instance's connections) from the
+run's first step on it until the run is released: by its driver when the run ends or is
+canceled, or, when the driver went away without saying so (killed), as soon as the scheduler has
+forgotten the run's payload task. A released session closes only once the steps of its run that
+are running on this worker have ended, so no step runs with its resources torn down.
+"""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
-from contextlib import ExitStack
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
 
-import cloudpickle
+from distributed import WorkerPlugin
 
-from dagster_core.events import STEP_END_EVENTS, DagsterEventType
-from dagster_core.execution.context import RunContext
-from dagster_core.execution.recorder import EventRecorder
-from dagster_core.execution.resources import build_resources
-from dagster_core.execution.step_runner import StepResult, StepStatus, run_step
-from dagster_core.instance.config import ClassSpec, build_part
-from dagster_core.storage import EventLogStorage
+from dagster_core.execution.step_runner import StepResult
+from dagster_core.execution.step_session import RunPayload, StepSession
+from dagster_dask.clusters import DagsterDaskError
 
-_SILENT = 100  # workers store events; the driver prints them
-
-
-@dataclass(frozen=True)
-class RunPayload:
-    """Sent once per run to every worker: the pickled RunContext and where events go."""
-
-    run_id: str
-    context: bytes
-    event_log: ClassSpec
+PAYLOAD_PREFIX = "dagster-payload-"
 
 
 @dataclass
 class _WorkerRun:
-    ctx: RunContext
-    resources: Mapping[str, Any]
-    event_log: EventLogStorage
-    recorder: EventRecorder
-    stack: ExitStack
+    session: StepSession
+    running: int = 0
+    released: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 _runs: dict[str, _WorkerRun] = {}
-_lock = threading.Lock()
+_runs_lock = threading.Lock()
 
 
-def _open_run(payload: RunPayload) -> _WorkerRun:
-    with _lock:
+def _acquire(payload: RunPayload) -> _WorkerRun:
+    with _runs_lock:
         run = _runs.get(payload.run_id)
         if run is None:
-            ctx: RunContext = cloudpickle.loads(payload.context)
-            stack = ExitStack()
-            resources = stack.enter_context(build_resources(ctx))
-            event_log = build_part(
-                "<run payload>", "event_log_storage", payload.event_log, EventLogStorage
-            )
-            stack.callback(event_log.dispose)
-            recorder = EventRecorder(event_log.store_events, _SILENT)
-            stack.callback(recorder.close)
-            run = _runs[payload.run_id] = _WorkerRun(ctx, resources, event_log, recorder, stack)
+            run = _runs[payload.run_id] = _WorkerRun(payload.open())
+        run.running += 1
         return run
+
+
+def _release_step(run_id: str, run: _WorkerRun) -> None:
+    with _runs_lock:
+        run.running -= 1
+        close = run.released and run.running == 0 and _runs.get(run_id) is run
+        if close:
+            del _runs[run_id]
+    if close:
+        run.session.close()
 
 
 def pass_payload(payload: RunPayload) -> RunPayload:
@@ -67,37 +58,54 @@ def pass_payload(payload: RunPayload) -> RunPayload:
 
 
 def run_step_task(payload: RunPayload, step_key: str, *upstream: StepResult) -> StepResult:
-    """Run one step (a Dask task); events go to the run's event log, a small StepResult back.
-
-    A step that already succeeded in this run (Dask recomputing a lost result) is not run again;
-    a step whose earlier attempt died with its worker runs as the next attempt."""
-    run = _open_run(payload)
-    prior = run.event_log.get_logs_for_step(payload.run_id, step_key)
-    for event in reversed(prior):
-        if event.event_type is DagsterEventType.STEP_SUCCESS:
-            return StepResult.from_end_event(event)
-    attempt = 1 + max(
-        (e.attempt for e in prior if e.event_type is DagsterEventType.STEP_START), default=0
-    )
-    result = None
-    upstream_results = {r.step_key: r for r in upstream}
-    step = run.ctx.plan.get_step(step_key)
-    for event in run_step(run.ctx, run.resources, step, upstream_results, first_attempt=attempt):
-        run.recorder.record(event)
-        if event.event_type in STEP_END_EVENTS:
-            result = StepResult.from_end_event(event)
-    assert result is not None
-    return result
+    """Run one step (a Dask task) in the run's session on this worker; its events go to the
+    instance's event log, a small StepResult back."""
+    run = _acquire(payload)
+    try:
+        return run.session.run(step_key, {r.step_key: r for r in upstream})
+    finally:
+        _release_step(payload.run_id, run)
 
 
-def forget_run(run_id: str) -> None:
-    """Tear down a finished run's resources and connections on this worker."""
-    with _lock:
-        run = _runs.pop(run_id, None)
-    if run is not None:
-        run.stack.close()
+def release_run(run_id: str, canceled: bool = False) -> None:
+    """Release a run's state on this worker, once its running steps end. `canceled`: steps of
+    it that end from now on are not recorded as step ends (the run was canceled under them)."""
+    with _runs_lock:
+        run = _runs.get(run_id)
+        if run is None:
+            return
+        run.session.canceled = run.session.canceled or canceled
+        run.released = True
+        close = run.running == 0
+        if close:
+            del _runs[run_id]
+    if close:
+        run.session.close()
 
 
-def unavailable_step(step_key: str) -> StepResult:
-    """Stands in for a step no worker can run, so its downstream steps see it failed."""
-    return StepResult(step_key, StepStatus.FAILURE)
+def unavailable_step(reason: str, *_upstream: StepResult) -> StepResult:
+    """Stands in for a step that no worker can run: fails with the reason once its upstream
+    steps have succeeded (if one did not, the step is skipped)."""
+    raise DagsterDaskError(reason)
+
+
+class ReleaseForgottenRuns(WorkerPlugin):
+    """Releases a run's state on this worker when the scheduler no longer has its payload task,
+    which happens when the run's driver released it or its client went away."""
+
+    idempotent = True
+    name = "dagster-release-forgotten-runs"
+
+    def setup(self, worker) -> None:  # type: ignore[no-untyped-def]
+        self._worker = worker
+
+    def transition(self, key, start, finish, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        if finish == "forgotten" and isinstance(key, str) and key.startswith(PAYLOAD_PREFIX):
+            self._worker.loop.add_callback(self._release_if_gone, key)
+
+    async def _release_if_gone(self, key: str) -> None:
+        status = await self._worker.scheduler.get_task_status(keys=[key])
+        if status.get(key) is None:
+            await self._worker.loop.run_in_executor(
+                None, release_run, key.removeprefix(PAYLOAD_PREFIX)
+            )

@@ -3,6 +3,7 @@
 from dagster_core.execution.api import (
     execute_pipeline,
     execute_pipeline_iterator,
+    execute_plan,
     execute_solid,
     reexecute_pipeline,
     reexecute_pipeline_iterator,
@@ -19,6 +20,7 @@ __all__ = [
     "StepOutputHandle",
     "execute_pipeline",
     "execute_pipeline_iterator",
+    "execute_plan",
     "execute_solid",
     "reexecute_pipeline",
     "reexecute_pipeline_iterator",

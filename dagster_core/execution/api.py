@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-import logging
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,15 +18,15 @@ from dagster_core.errors import (
     DagsterExecutionStepExecutionError,
     DagsterInvariantViolationError,
     DagsterRunNotFoundError,
-    DagsterRunTerminated,
     DagsterStepOutputNotFoundError,
 )
-from dagster_core.events import DagsterEvent, DagsterEventType, ErrorInfo
+from dagster_core.events import DagsterEvent, DagsterEventType
 from dagster_core.execution.context import RunContext
 from dagster_core.execution.plan import ExecutionPlan, StepOutputHandle, build_execution_plan
-from dagster_core.execution.recorder import EventRecorder
 from dagster_core.execution.results import PipelineExecutionResult, SolidExecutionResult
 from dagster_core.execution.run_config import EnvironmentConfig, resolve_environment
+from dagster_core.execution.run_loop import run_loop
+from dagster_core.execution.step_session import StepSession
 from dagster_core.executors import default_executors
 from dagster_core.instance import DagsterInstance
 from dagster_core.storage import IntermediateStore, PipelineRun
@@ -56,6 +54,7 @@ def _prepare(
     mode: str | None,
     preset: str | None,
     solid_subset: Sequence[str] | None,
+    instance: DagsterInstance,
     step_keys_to_execute: Sequence[str] | None = None,
 ) -> _PreparedRun:
     if not isinstance(pipeline, PipelineDefinition):
@@ -77,7 +76,7 @@ def _prepare(
     runnable = pipeline.subset(subset) if subset is not None else pipeline
     mode_def = runnable.get_mode(mode)
     executor_defs = tuple(mode_def.executor_defs or default_executors)
-    environment = resolve_environment(runnable, mode_def, executor_defs, environment_dict)
+    environment = resolve_environment(runnable, mode_def, executor_defs, environment_dict, instance)
     executor_def = next(d for d in executor_defs if d.name == environment.executor_name)
     plan = build_execution_plan(runnable, environment, step_keys_to_execute)
     return _PreparedRun(
@@ -94,99 +93,16 @@ def _intermediates_for(prepared: _PreparedRun, instance: DagsterInstance) -> Int
     )
 
 
-def _pipeline_event(
-    run: PipelineRun, event_type: DagsterEventType, message: str, level: int, **data: Any
-) -> DagsterEvent:
-    return DagsterEvent(
-        event_type, run.run_id, run.pipeline_name, message=message, level=level, data=data
-    )
-
-
-def _run_events(
-    ctx: RunContext, executor_def: ExecutorDefinition, instance: DagsterInstance
-) -> Iterator[DagsterEvent]:
-    """Drive the executor over the plan; store and print every event; always end the run."""
-    recorder = EventRecorder(instance.store_events, ctx.environment.log_level)
-    try:
-        yield from _drive(ctx, executor_def, instance, recorder)
-    finally:
-        recorder.close()
-
-
-def _drive(
-    ctx: RunContext,
-    executor_def: ExecutorDefinition,
-    instance: DagsterInstance,
-    recorder: EventRecorder,
-) -> Iterator[DagsterEvent]:
-    run = ctx.run
-    keys = ctx.plan.step_keys_to_execute
-    start = _pipeline_event(
-        run,
-        DagsterEventType.PIPELINE_START,
-        f"Started run {run.run_id} of {len(keys)} steps with the {executor_def.name} executor",
-        logging.INFO,
-        step_keys=keys,
-    )
-    try:
-        yield recorder.record(start)
-        executor = executor_def.executor_creation_fn(ctx.environment.executor_config)
-        with closing(executor.execute(ctx, instance)) as executor_events:
-            for event in executor_events:
-                yield recorder.record(event)
-    except (KeyboardInterrupt, GeneratorExit):
-        recorder.cancel_running("the run was interrupted")
-        recorder.record(
-            _pipeline_event(
-                run, DagsterEventType.PIPELINE_CANCELED, "Run was interrupted", logging.ERROR
-            )
-        )
-        raise
-    except DagsterRunTerminated:
-        recorder.cancel_running("the run was terminated")
-        yield recorder.record(
-            _pipeline_event(
-                run, DagsterEventType.PIPELINE_CANCELED, "Run was terminated", logging.ERROR
-            )
-        )
-        return
-    except Exception as exc:
-        error = ErrorInfo.from_exception(exc)
-        recorder.cancel_running(f"the run failed: {error.message}")
-        for event_type in (DagsterEventType.ENGINE_EVENT, DagsterEventType.PIPELINE_FAILURE):
-            yield recorder.record(
-                _pipeline_event(
-                    run, event_type, f"Run failed: {error.message}", logging.ERROR, error=error
-                )
-            )
-        raise
-    if recorder.failed:
-        end = _pipeline_event(
-            run,
-            DagsterEventType.PIPELINE_FAILURE,
-            f"Run failed: step(s) {', '.join(recorder.failed)} failed",
-            logging.ERROR,
-            failed_steps=tuple(recorder.failed),
-        )
-    else:
-        end = _pipeline_event(run, DagsterEventType.PIPELINE_SUCCESS, "Run succeeded", logging.INFO)
-    yield recorder.record(end)
-
-
 def _start(
     prepared: _PreparedRun,
     instance: DagsterInstance,
     tags: Mapping[str, str] | None,
     parent_run_id: str | None = None,
 ) -> tuple[RunContext, Iterator[DagsterEvent]]:
-    env = prepared.environment
-    if prepared.executor_def.check_run is not None:
-        errors = prepared.executor_def.check_run(
-            env.executor_config, env.storage_name, env.storage_config, instance
-        )
-        if errors:
-            raise DagsterInvalidConfigError(tuple(errors))
     intermediates = _intermediates_for(prepared, instance)
+    executor = prepared.executor_def.executor_creation_fn(prepared.environment.executor_config)
+    # before the run is recorded: an ephemeral instance moves to files other processes reach
+    instance_ref = None if executor.runs_in_driver else instance.get_ref()
     run = instance.create_run(
         pipeline_name=prepared.pipeline.name,
         environment_dict=prepared.environment_dict,
@@ -204,7 +120,7 @@ def _start(
         intermediates,
         instance.compute_log_manager,
     )
-    return ctx, _run_events(ctx, prepared.executor_def, instance)
+    return ctx, run_loop(ctx, executor, instance, instance_ref)
 
 
 def _check_tags(tags: Mapping[str, str] | None) -> dict[str, str]:
@@ -254,8 +170,9 @@ def execute_pipeline(
 ) -> PipelineExecutionResult:
     """Run a pipeline to the end. A failed step raises DagsterExecutionStepExecutionError unless
     `raise_on_error=False`; either way the run is recorded as FAILURE first."""
-    prepared = _prepare(pipeline, environment_dict, mode, preset, solid_subset)
-    ctx, events = _start(prepared, instance or DagsterInstance.ephemeral(), tags)
+    instance = instance or DagsterInstance.ephemeral()
+    prepared = _prepare(pipeline, environment_dict, mode, preset, solid_subset, instance)
+    ctx, events = _start(prepared, instance, tags)
     return _finish(ctx, events, raise_on_error)
 
 
@@ -270,8 +187,9 @@ def execute_pipeline_iterator(
 ) -> Iterator[DagsterEvent]:
     """Run a pipeline, yielding its events as they happen. Closing the iterator early marks the
     run CANCELED. Config errors are raised before the first event."""
-    prepared = _prepare(pipeline, environment_dict, mode, preset, solid_subset)
-    _, events = _start(prepared, instance or DagsterInstance.ephemeral(), tags)
+    instance = instance or DagsterInstance.ephemeral()
+    prepared = _prepare(pipeline, environment_dict, mode, preset, solid_subset, instance)
+    _, events = _start(prepared, instance, tags)
     return events
 
 
@@ -303,6 +221,45 @@ def _locate_parent_outputs(
     return located
 
 
+def _recorded_run(
+    instance: DagsterInstance, run_id: str, pipeline: PipelineDefinition
+) -> PipelineRun:
+    run = instance.get_run_by_id(run_id)
+    if run is None:
+        raise DagsterRunNotFoundError(
+            f"Run {run_id} is not in this instance; list runs with `dagster run list`"
+        )
+    if run.pipeline_name != pipeline.name:
+        raise DagsterInvariantViolationError(
+            f"Run {run_id} is a run of pipeline '{run.pipeline_name}', not '{pipeline.name}'"
+        )
+    return run
+
+
+def _with_parent_outputs(
+    prepared: _PreparedRun, instance: DagsterInstance, parent: PipelineRun
+) -> _PreparedRun:
+    """The prepared run, reading what its plan does not compute from `parent`'s storage."""
+    if set(prepared.plan.step_keys_to_execute) == {s.key for s in prepared.plan.steps}:
+        return prepared
+    storage_name = prepared.environment.storage_name
+    intermediates = _intermediates_for(prepared, instance)
+    if not intermediates.is_persistent:
+        raise DagsterInvalidConfigError(
+            (
+                ConfigError(
+                    ("storage",),
+                    f"re-execution reads the parent run's stored outputs, so it needs "
+                    f'persistent storage such as "filesystem", not "{storage_name}"',
+                ),
+            )
+        )
+    located = _locate_parent_outputs(prepared.plan, intermediates, instance, parent)
+    return dataclasses.replace(
+        prepared, plan=dataclasses.replace(prepared.plan, external_outputs=located)
+    )
+
+
 def _start_reexecution(
     pipeline: PipelineDefinition,
     parent_run_id: str,
@@ -312,43 +269,69 @@ def _start_reexecution(
     tags: Mapping[str, str] | None,
     instance: DagsterInstance,
 ) -> tuple[RunContext, Iterator[DagsterEvent]]:
-    parent = instance.get_run_by_id(parent_run_id)
-    if parent is None:
-        raise DagsterRunNotFoundError(
-            f"Run {parent_run_id} is not in this instance; list runs with `dagster run list`"
-        )
-    if parent.pipeline_name != pipeline.name:
-        raise DagsterInvariantViolationError(
-            f"Run {parent_run_id} is a run of pipeline '{parent.pipeline_name}', "
-            f"not '{pipeline.name}'"
-        )
+    parent = _recorded_run(instance, parent_run_id, pipeline)
     prepared = _prepare(
         pipeline,
         parent.environment_dict if environment_dict is None else environment_dict,
         parent.mode if mode is None else mode,
         None,
         parent.solid_subset,
+        instance,
         step_keys_to_execute,
     )
-    if set(prepared.plan.step_keys_to_execute) != {s.key for s in prepared.plan.steps}:
-        storage_name = prepared.environment.storage_name
-        intermediates = _intermediates_for(prepared, instance)
-        if not intermediates.is_persistent:
-            raise DagsterInvalidConfigError(
-                (
-                    ConfigError(
-                        ("storage",),
-                        f"re-execution reads the parent run's stored outputs, so it needs "
-                        f'persistent storage such as "filesystem", not "{storage_name}"',
-                    ),
-                )
-            )
-        located = _locate_parent_outputs(prepared.plan, intermediates, instance, parent)
-        prepared = dataclasses.replace(
-            prepared, plan=dataclasses.replace(prepared.plan, external_outputs=located)
-        )
+    prepared = _with_parent_outputs(prepared, instance, parent)
     run_tags = {**parent.tags, **(tags or {}), PARENT_RUN_TAG: parent_run_id}
     return _start(prepared, instance, run_tags, parent_run_id=parent_run_id)
+
+
+def execute_plan(
+    pipeline: PipelineDefinition,
+    environment_dict: Mapping[str, Any] | None = None,
+    *,
+    run_id: str,
+    step_keys: Sequence[str] | None = None,
+    instance: DagsterInstance,
+    mode: str | None = None,
+) -> list[DagsterEvent]:
+    """Run steps of the recorded run `run_id` in this process, in plan order, storing their events
+    in `instance`: how a process other than the run's driver runs steps (an Airflow task, the
+    GraphQL `executePlan` mutation). A step that already succeeded in the run is not run again;
+    one whose earlier attempt was lost runs as the next attempt. `environment_dict`, `mode` and
+    the steps default to the run's. Returns the events stored."""
+    run = _recorded_run(instance, run_id, pipeline)
+    prepared = _prepare(
+        pipeline,
+        run.environment_dict if environment_dict is None else environment_dict,
+        run.mode if mode is None else mode,
+        None,
+        run.solid_subset,
+        instance,
+        run.step_keys_to_execute,
+    )
+    if run.parent_run_id is not None:
+        parent = _recorded_run(instance, run.parent_run_id, pipeline)
+        prepared = _with_parent_outputs(prepared, instance, parent)
+    planned = prepared.plan.step_keys_to_execute
+    keys = planned if step_keys is None else [k for k in planned if k in set(step_keys)]
+    unknown = sorted(set(step_keys or ()) - set(planned))
+    if unknown:
+        raise DagsterInvariantViolationError(
+            f"Run {run_id} has no step(s) {', '.join(unknown)} to execute; its steps: "
+            + ", ".join(planned)
+        )
+    ctx = RunContext(
+        prepared.pipeline,
+        prepared.plan,
+        run,
+        prepared.environment,
+        _intermediates_for(prepared, instance),
+        instance.compute_log_manager,
+    )
+    session = StepSession(ctx, instance)
+    try:
+        return [event for key in keys for event in session.events(key)]
+    finally:
+        session.close()
 
 
 def reexecute_pipeline(

@@ -1,19 +1,23 @@
-"""Storing and printing a run's events, batched: one write per step for a fast step."""
+"""Storing the events one process makes, in batches: one write per step for a fast step.
+
+Every process that makes events (the driver, a child process, a Dask worker, an Airflow task)
+stores them itself through one of these, so they are kept even if the driver dies. A failed
+write is retried a few times with the reason logged; the batch stays pending meanwhile. When it
+still cannot be stored, the next `record`, `flush` or `close` raises DagsterEventStorageError
+saying why, so the step or run fails instead of losing events.
+"""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
-from dagster_core.events import (
-    STEP_END_EVENTS,
-    DagsterEvent,
-    DagsterEventType,
-    engine_step_failure,
-)
-from dagster_core.execution.console import log_event
+from dagster_core.errors import DagsterEventStorageError
+from dagster_core.events import STEP_END_EVENTS, DagsterEvent, DagsterEventType
+
+_logger = logging.getLogger(__name__)
 
 # Stored at once: the ends of steps and runs, and what must be seen before anything else happens.
 _FLUSH_NOW = frozenset(
@@ -31,112 +35,111 @@ _FLUSH_NOW = frozenset(
 # step running (and a lost attempt leaves its STEP_START) while a fast step costs one write.
 _FLUSH_SOON = frozenset({DagsterEventType.STEP_START, DagsterEventType.LOG_MESSAGE})
 FLUSH_DELAY = 0.05
-
-
-@dataclass(frozen=True)
-class StoredEvent:
-    """An event that a worker already wrote to the instance: the driver passes it on unstored."""
-
-    event: DagsterEvent
+STORE_ATTEMPTS = 5  # tries of one batch before the recorder gives up, backing off from 0.1 s
 
 
 class EventRecorder:
-    """Writes events to storage in batches (per step, or sooner for a slow step), prints them at
-    the console level, and knows which steps are running. Safe to use from one thread while its
-    timer flushes from another."""
+    """Writes events to storage in batches (per step, or sooner for a slow step). Safe to use
+    from one thread while its timer flushes from another."""
 
     def __init__(
-        self,
-        store_events: Callable[[Sequence[DagsterEvent]], None],
-        log_level: int,
-        max_batch: int = 100,
+        self, store_events: Callable[[Sequence[DagsterEvent]], None], max_batch: int = 100
     ):
         self._store_events = store_events
-        self._log_level = log_level
         self._max_batch = max_batch
         self._pending: list[DagsterEvent] = []
         self._lock = threading.Condition()
         self._due: float | None = None
+        self._failures = 0
+        self._error: DagsterEventStorageError | None = None
         self._flusher: threading.Thread | None = None
         self._closed = False
-        self.running: dict[str, DagsterEvent] = {}
-        self.failed: list[str] = []
 
-    def record(self, item: DagsterEvent | StoredEvent) -> DagsterEvent:
-        if isinstance(item, StoredEvent):
-            event = item.event
-        else:
-            event = item
-            with self._lock:
-                self._pending.append(event)
-        log_event(event, self._log_level)
-        if event.step_key is not None:
-            if event.event_type is DagsterEventType.STEP_START:
-                self.running[event.step_key] = event
-            elif event.event_type in STEP_END_EVENTS:
-                self.running.pop(event.step_key, None)
-                if event.event_type is DagsterEventType.STEP_FAILURE:
-                    self.failed.append(event.step_key)
-        if event.event_type in _FLUSH_NOW or len(self._pending) >= self._max_batch:
-            self.flush()
-        elif event.event_type in _FLUSH_SOON:
-            self._flush_soon()
+    def record(self, event: DagsterEvent) -> DagsterEvent:
+        with self._lock:
+            self._raise_if_failed()
+            self._pending.append(event)
+            if event.event_type in _FLUSH_NOW or len(self._pending) >= self._max_batch:
+                self._store_until_done()
+            elif event.event_type in _FLUSH_SOON:
+                self._flush_soon()
         return event
 
     def flush(self) -> None:
-        """Store what is pending, in one batch."""
+        """Store what is pending, in one batch, retrying a failed write."""
         with self._lock:
-            self._store_pending()
+            self._raise_if_failed()
+            self._store_until_done()
 
     def close(self) -> None:
         """Store what is pending and stop the flusher thread."""
         with self._lock:
-            self._store_pending()
             self._closed = True
             self._lock.notify()
         if self._flusher is not None:
             self._flusher.join()
+        self.flush()
 
-    def _store_pending(self) -> None:
+    def _raise_if_failed(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def _try_store(self) -> bool:
+        """One attempt at storing what is pending; on failure the batch stays pending."""
         self._due = None
         batch, self._pending = self._pending, []
-        if batch:
+        if not batch:
+            return True
+        try:
             self._store_events(batch)
+        except Exception as exc:
+            self._pending = batch + self._pending
+            self._failures += 1
+            _logger.warning(
+                "Could not store %d event(s) of run %s (attempt %d of %d): %s: %s",
+                len(batch),
+                batch[0].run_id,
+                self._failures,
+                STORE_ATTEMPTS,
+                type(exc).__name__,
+                exc,
+            )
+            if self._failures >= STORE_ATTEMPTS:
+                self._error = DagsterEventStorageError(
+                    f"Could not store {len(self._pending)} event(s) of run {batch[0].run_id} "
+                    f"after {STORE_ATTEMPTS} attempts: {type(exc).__name__}: {exc}"
+                )
+            return False
+        self._failures = 0
+        return True
+
+    def _backoff(self) -> float:
+        return min(0.1 * 2 ** (self._failures - 1), 2.0)
+
+    def _store_until_done(self) -> None:
+        while not self._try_store():
+            self._raise_if_failed()
+            self._lock.wait(self._backoff())
 
     def _flush_soon(self) -> None:
-        with self._lock:
-            if self._due is None:
-                self._due = time.monotonic() + FLUSH_DELAY
-                self._lock.notify()
-            if self._flusher is None and not self._closed:
-                self._flusher = threading.Thread(
-                    target=self._flush_when_due, daemon=True, name="dagster-event-flusher"
-                )
-                self._flusher.start()
+        if self._due is None:
+            self._due = time.monotonic() + FLUSH_DELAY
+            self._lock.notify()
+        if self._flusher is None and not self._closed:
+            self._flusher = threading.Thread(
+                target=self._flush_when_due, daemon=True, name="dagster-event-flusher"
+            )
+            self._flusher.start()
 
     def _flush_when_due(self) -> None:
         """One thread per recorder: flushes FLUSH_DELAY after a start or log line, if nothing
-        else flushed first; ends with `close`."""
+        else flushed first, and again after a backoff when that write failed; ends with `close`
+        or when the events cannot be stored (the next record raises)."""
         with self._lock:
-            while not self._closed:
+            while not self._closed and self._error is None:
                 if self._due is None:
                     self._lock.wait()
                 elif (delay := self._due - time.monotonic()) > 0:
                     self._lock.wait(delay)
-                else:
-                    self._store_pending()
-
-    def cancel_running(self, reason: str) -> None:
-        """Mark every step that started and did not end as failed because the run stopped."""
-        for key, start in list(self.running.items()):
-            self.record(
-                engine_step_failure(
-                    start.run_id,
-                    start.pipeline_name,
-                    key,
-                    start.solid_name,
-                    f"Step {key} canceled: {reason}",
-                    attempt=start.attempt,
-                    canceled=True,
-                )
-            )
+                elif not self._try_store() and self._error is None:
+                    self._due = time.monotonic() + self._backoff()

@@ -20,6 +20,7 @@ from dagster_core.config import (
 from dagster_core.definitions.executor import ExecutorDefinition
 from dagster_core.definitions.mode import ModeDefinition
 from dagster_core.definitions.pipeline import PipelineDefinition
+from dagster_core.instance import DagsterInstance
 
 _LOG_LEVELS = Enum(
     "LogLevel",
@@ -120,13 +121,23 @@ def _unwrap_config_layer(value: Any) -> Any:
     return value
 
 
+def _valid_part(schema: Shape, value: Mapping[str, Any], key: str) -> Any:
+    """One top-level part of the run config, validated on its own (None if it is invalid), so a
+    check that needs only that part runs even when another part has errors."""
+    result = validate_config(schema.fields[key], value.get(key), (key,))
+    return result.value if result.success else None
+
+
 def resolve_environment(
     pipeline: PipelineDefinition,
     mode: ModeDefinition,
     executor_defs: tuple[ExecutorDefinition, ...],
     environment_dict: Mapping[str, Any] | None,
+    instance: DagsterInstance,
 ) -> EnvironmentConfig:
-    """Validate run config against the pipeline's mode; every error at once, before any work."""
+    """Validate run config against the pipeline's mode in one pass: the schema, the storage the
+    executor needs, and the executor's own checks of the run on `instance`. Every error at once,
+    before any work; the CLI, schedules and the Python API all call this."""
     if not isinstance(environment_dict or {}, Mapping):
         raise DagsterInvalidConfigError(
             (
@@ -139,12 +150,14 @@ def resolve_environment(
     for key in ("execution", "storage"):
         if key in value:
             value[key] = _unwrap_config_layer(value[key])
-    result = validate_config(environment_schema(pipeline, mode, executor_defs), value)
+    schema = environment_schema(pipeline, mode, executor_defs)
+    result = validate_config(schema, value)
     errors = list(result.errors)
-    if result.success:
-        processed = result.value
-        ((executor_name, executor_config),) = processed["execution"].items()
-        ((storage_name, storage_config),) = processed["storage"].items()
+    execution = _valid_part(schema, value, "execution")
+    storage = _valid_part(schema, value, "storage")
+    if execution is not None and storage is not None:
+        ((executor_name, executor_config),) = execution.items()
+        ((storage_name, storage_config),) = storage.items()
         executor_def = next(d for d in executor_defs if d.name == executor_name)
         storage_def = next(d for d in mode.system_storage_defs if d.name == storage_name)
         if executor_def.requires_persistent_storage and not storage_def.is_persistent:
@@ -157,8 +170,15 @@ def resolve_environment(
                     + ", ".join(f'"{n}"' for n in persistent),
                 )
             )
+        if executor_def.check_run is not None:
+            errors.extend(
+                executor_def.check_run(
+                    executor_config or {}, storage_name, storage_config or {}, instance
+                )
+            )
     if errors:
         raise DagsterInvalidConfigError(tuple(errors))
+    processed = result.value
     return EnvironmentConfig(
         solids=processed["solids"],
         resources=processed["resources"],

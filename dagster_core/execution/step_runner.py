@@ -18,6 +18,7 @@ from dagster_core.definitions.events import (
     Output,
     RetryRequested,
 )
+from dagster_core.errors import DagsterExecutionInterrupted
 from dagster_core.events import DagsterEvent, DagsterEventType, ErrorInfo
 from dagster_core.execution.context import DagsterLogManager, RunContext, SolidExecutionContext
 from dagster_core.execution.plan import ExecutionStep, StepInput, StepOutputHandle
@@ -202,7 +203,9 @@ def _run_attempt(
             return retry
         yield _failure(events, step, retry)
         return None
-    except Exception as exc:
+    except DagsterExecutionInterrupted:
+        raise  # a signal to the process: the run is being canceled, not this step failing
+    except (Exception, SystemExit, KeyboardInterrupt) as exc:
         yield from events.drain_logs()
         yield _failure(events, step, exc)
         return None
@@ -217,7 +220,7 @@ def _run_attempt(
     return None
 
 
-def _failure(events: _Events, step: ExecutionStep, exc: Exception) -> DagsterEvent:
+def _failure(events: _Events, step: ExecutionStep, exc: BaseException) -> DagsterEvent:
     """STEP_FAILURE for what ended the attempt: a Failure's own description and metadata, the
     runner's message for its checks, else the exception's type and message."""
     metadata: Mapping[str, Any] = {}
@@ -228,6 +231,13 @@ def _failure(events: _Events, step: ExecutionStep, exc: Exception) -> DagsterEve
     elif isinstance(exc, Failure):
         message = exc.description or f"Solid '{step.solid_name}' raised Failure"
         metadata = exc.metadata
+    elif isinstance(exc, SystemExit):
+        message = (
+            f"Solid '{step.solid_name}' called sys.exit({exc.code!r}): a solid must return, "
+            "yield outputs or raise, not exit its process"
+        )
+    elif isinstance(exc, KeyboardInterrupt):
+        message = f"Solid '{step.solid_name}' raised KeyboardInterrupt: {exc}"
     else:
         message = f"Error in solid '{step.solid_name}': {type(exc).__name__}: {exc}"
     return events.make(

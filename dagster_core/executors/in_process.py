@@ -2,31 +2,47 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 
 from dagster_core.definitions.executor import executor
-from dagster_core.events import STEP_END_EVENTS, DagsterEvent
-from dagster_core.execution.context import RunContext
-from dagster_core.execution.resources import build_resources
-from dagster_core.execution.step_runner import StepResult, run_step
-from dagster_core.execution.termination import TerminationCheck
-from dagster_core.instance import DagsterInstance
+from dagster_core.events import DagsterEvent
+from dagster_core.execution.plan import ExecutionStep
+from dagster_core.execution.step_runner import StepResult
+from dagster_core.execution.step_session import StepSession
+from dagster_core.executors.base import Executor, LaunchContext, StepCompletion
 
 
-class InProcessExecutor:
-    """Runs the plan's steps one after another in topological order."""
+class InProcessExecutor(Executor):
+    """Runs each step as soon as it is ready, in this process, one at a time."""
 
-    def execute(self, ctx: RunContext, instance: DagsterInstance) -> Iterator[DagsterEvent]:
-        check_termination = TerminationCheck(instance, ctx.run_id)
-        steps = ctx.plan.steps_to_execute
-        results: dict[str, StepResult] = {}
-        with build_resources(ctx) as resources:
-            for step in steps:
-                check_termination()
-                for event in run_step(ctx, resources, step, results):
-                    if event.event_type in STEP_END_EVENTS:
-                        results[step.key] = StepResult.from_end_event(event)
-                    yield event
+    runs_in_driver = True
+
+    def __init__(self) -> None:
+        self._session: StepSession | None = None
+
+    def start(self, launch: LaunchContext) -> Iterator[DagsterEvent]:
+        super().start(launch)
+        # Only this process runs the run's steps, so there is no earlier attempt to look for.
+        self._session = StepSession(
+            launch.ctx, launch.instance, recorder=launch.recorder, check_prior=False
+        )
+        return iter(())
+
+    def launch(
+        self, steps: Sequence[ExecutionStep], results: Mapping[str, StepResult]
+    ) -> Iterator[DagsterEvent]:
+        assert self._session is not None
+        for step in steps:
+            result = yield from self._session.events(step.key, results)
+            self.launch_context.report(StepCompletion(step.key, result))
+
+    def cancel(self) -> None:
+        self.close()
+
+    def close(self) -> None:
+        session, self._session = self._session, None
+        if session is not None:
+            session.close()
 
 
 @executor(name="in_process")

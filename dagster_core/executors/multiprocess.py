@@ -1,8 +1,12 @@
 """The multiprocess executor: each step in a child process, as soon as its inputs are ready.
 
-Children are started once per run (at most `max_concurrent`), load the run's definitions and
-resources once, and then run step after step sent to them over a pipe, sending each event back.
-A child that dies fails only the step it was running and is replaced for the steps after it.
+Children are started when there are steps for them (at most `max_concurrent`) and kept for the
+run. Each opens the run once from its payload (definitions, resources, its own connection to the
+instance) and then runs step after step sent over a pipe, storing the steps' events itself and
+sending back only each step's StepResult. A child that dies fails only the step it was running
+and is replaced for the steps after it. To cancel, the children running steps are sent SIGTERM,
+which interrupts their step and tears their resources down; a child whose parent dies gets the
+same signal from itself, so no child outlives its run's driver.
 """
 
 from __future__ import annotations
@@ -11,31 +15,26 @@ import contextlib
 import multiprocessing
 import os
 import signal
-from collections.abc import Iterator
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from multiprocessing.connection import Connection, wait
+from multiprocessing.connection import Connection
 from typing import Any
-
-import cloudpickle
 
 from dagster_core.config import ConfigInt, Field
 from dagster_core.definitions.executor import executor
-from dagster_core.errors import DagsterError
-from dagster_core.events import STEP_END_EVENTS, DagsterEvent, ErrorInfo, engine_step_failure
-from dagster_core.execution.context import RunContext
+from dagster_core.errors import DagsterExecutionInterrupted
+from dagster_core.events import DagsterEvent, ErrorInfo
 from dagster_core.execution.plan import ExecutionStep
-from dagster_core.execution.resources import build_resources
-from dagster_core.execution.step_runner import StepResult, run_step
-from dagster_core.execution.termination import TerminationCheck
-from dagster_core.instance import DagsterInstance
-from dagster_core.serdes import deserialize_value, serialize_value
+from dagster_core.execution.step_runner import StepResult
+from dagster_core.execution.step_session import RunPayload
+from dagster_core.executors.base import Executor, LaunchContext, StepCompletion
 
 _SPAWN = multiprocessing.get_context("spawn")
 _STOP_TIMEOUT = 10.0
-
-
-class DagsterChildProcessError(DagsterError):
-    """A child process could not set up the run (load its definitions or build its resources)."""
+_PARENT_CHECK_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -43,36 +42,49 @@ class _SetupFailed:
     error: ErrorInfo
 
 
-def _send_event(conn: Connection, event: DagsterEvent) -> None:
-    try:
-        conn.send(event)
-    except Exception:  # user metadata that does not pickle travels as its repr
-        conn.send(deserialize_value(serialize_value(event)))
+def _interrupt(signum: int, _frame: object) -> None:
+    raise DagsterExecutionInterrupted(f"received {signal.Signals(signum).name}")
 
 
-def _child_main(conn: Connection, payload: bytes) -> None:
-    """Load the run once, then run the steps the parent sends until it sends None."""
+def _watch_parent() -> None:
+    """SIGTERM this process, interrupting its step, once its parent has died."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(_PARENT_CHECK_SECONDS)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, daemon=True, name="dagster-parent-watch").start()
+
+
+def _child_main(conn: Connection, payload: RunPayload) -> None:
+    """Open the run once, then run the steps the parent sends until it sends None."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when children stop
+    signal.signal(signal.SIGTERM, _interrupt)
+    _watch_parent()
     try:
-        ctx: RunContext = cloudpickle.loads(payload)
-        resources_cm = build_resources(ctx)
-        resources = resources_cm.__enter__()
+        session = payload.open()
+    except DagsterExecutionInterrupted:
+        return
     except BaseException as exc:
         conn.send(_SetupFailed(ErrorInfo.from_exception(exc)))
         return
     try:
         while (message := conn.recv()) is not None:
             step_key, upstream = message
-            for event in run_step(ctx, resources, ctx.plan.get_step(step_key), upstream):
-                _send_event(conn, event)
+            conn.send(StepCompletion(step_key, session.run(step_key, upstream)))
+    except (DagsterExecutionInterrupted, EOFError, BrokenPipeError):
+        pass  # canceled, or the parent is gone
     finally:
-        resources_cm.__exit__(None, None, None)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # let the teardown finish
+        session.close()
 
 
 class _Child:
-    """One child process and the step it is running."""
+    """One child process, the step it is running, and a thread passing on its messages."""
 
-    def __init__(self, payload: bytes):
+    def __init__(self, payload: RunPayload, on_message: Any):
         self.conn, child_conn = _SPAWN.Pipe()
         self.process = _SPAWN.Process(
             target=_child_main, args=(child_conn, payload), daemon=True, name="dagster-step"
@@ -80,10 +92,22 @@ class _Child:
         self.process.start()
         child_conn.close()
         self.step: ExecutionStep | None = None
-        self.attempt = 1
+        self._reader = threading.Thread(
+            target=self._read, args=(on_message,), daemon=True, name="dagster-child-reader"
+        )
+        self._reader.start()
+
+    def _read(self, on_message: Any) -> None:
+        while True:
+            try:
+                message = self.conn.recv()
+            except (EOFError, OSError):
+                on_message(self, None)
+                return
+            on_message(self, message)
 
     def run(self, step: ExecutionStep, upstream: dict[str, StepResult]) -> None:
-        self.step, self.attempt = step, 1
+        self.step = step
         self.conn.send((step.key, upstream))
 
     def death_message(self) -> str:
@@ -95,13 +119,14 @@ class _Child:
             how = f"exited with code {code}"
         return f"the child process running it (pid {self.process.pid}) {how}"
 
-    def stop(self, graceful: bool) -> None:
-        if graceful and self.process.is_alive():
-            with contextlib.suppress(OSError):
-                self.conn.send(None)
-            self.process.join(_STOP_TIMEOUT)
+    def stop(self) -> None:
+        """Ask the child to finish (SIGTERM interrupts a running step); kill it if it hangs."""
         if self.process.is_alive():
-            self.process.terminate()
+            if self.step is None:
+                with contextlib.suppress(OSError):
+                    self.conn.send(None)
+            else:
+                self.process.terminate()
             self.process.join(_STOP_TIMEOUT)
         if self.process.is_alive():
             self.process.kill()
@@ -109,81 +134,87 @@ class _Child:
         self.conn.close()
 
 
-class MultiprocessExecutor:
+class MultiprocessExecutor(Executor):
     """Runs steps in up to `max_concurrent` child processes kept for the whole run."""
 
     def __init__(self, max_concurrent: int):
         self.max_concurrent = max_concurrent
+        self._lock = threading.Lock()
+        self._children: list[_Child] = []
+        self._idle: list[_Child] = []
+        self._queue: deque[tuple[ExecutionStep, dict[str, StepResult]]] = deque()
+        self._stopping = False
 
-    def execute(self, ctx: RunContext, instance: DagsterInstance) -> Iterator[DagsterEvent]:
-        check_termination = TerminationCheck(instance, ctx.run_id)
-        payload = cloudpickle.dumps(ctx)
-        steps = ctx.plan.steps_to_execute
-        in_run = {s.key for s in steps}
-        waiting = list(steps)
-        results: dict[str, StepResult] = {}
-        children: list[_Child] = []
-        idle: list[_Child] = []
-        busy: dict[Connection, _Child] = {}
-        graceful = False
-        try:
-            while waiting or busy:
-                for step in list(waiting):
-                    if not all(k in results for k in step.upstream_keys & in_run):
-                        continue
-                    if idle:
-                        child = idle.pop()
-                    elif len(children) < self.max_concurrent:
-                        child = _Child(payload)
-                        children.append(child)
-                    else:
-                        break
-                    child.run(step, {k: results[k] for k in step.upstream_keys if k in results})
-                    busy[child.conn] = child
-                    waiting.remove(step)
-                check_termination()
-                for conn in wait(list(busy), timeout=0.5):
-                    child = busy[conn]
-                    event = yield from self._receive(ctx, child)
-                    if event is not None and event.event_type in STEP_END_EVENTS:
-                        results[event.step_key or ""] = StepResult.from_end_event(event)
-                        del busy[conn]
-                        if child.process.is_alive():
-                            idle.append(child)
-                        else:
-                            children.remove(child)
-                            child.stop(graceful=False)
-            graceful = True
-        finally:
-            for child in children:
-                child.stop(graceful)
+    def start(self, launch: LaunchContext) -> Iterator[DagsterEvent]:
+        super().start(launch)
+        assert launch.instance_ref is not None
+        self._payload = RunPayload.of(launch.ctx, launch.instance_ref)
+        return iter(())
 
-    def _receive(self, ctx: RunContext, child: _Child) -> Iterator[DagsterEvent]:
-        """Pass on one message from a child; returns the step's end event, if it ended."""
-        assert child.step is not None
-        try:
-            message = child.conn.recv()
-        except (EOFError, OSError):
-            message = None
-        if isinstance(message, _SetupFailed):
-            raise DagsterChildProcessError(
-                f"A child process could not load the run: {message.error.message}"
-            )
-        if message is None:
-            event = engine_step_failure(
-                ctx.run_id,
-                ctx.pipeline.name,
-                child.step.key,
-                child.step.solid_name,
-                f"Step {child.step.key} failed: {child.death_message()}",
-                attempt=child.attempt,
-            )
-            yield event
-            return event
-        assert isinstance(message, DagsterEvent)
-        child.attempt = message.attempt
-        yield message
-        return message if message.event_type in STEP_END_EVENTS else None
+    def launch(
+        self, steps: Sequence[ExecutionStep], results: Mapping[str, StepResult]
+    ) -> Iterator[DagsterEvent]:
+        with self._lock:
+            for step in steps:
+                upstream = {k: results[k] for k in step.upstream_keys if k in results}
+                self._queue.append((step, upstream))
+            self._dispatch()
+        return iter(())
+
+    def _dispatch(self) -> None:
+        """Hand queued steps to idle children, starting children up to max_concurrent."""
+        while self._queue and not self._stopping:
+            if self._idle:
+                child = self._idle.pop()
+            elif len(self._children) < self.max_concurrent:
+                child = _Child(self._payload, self._on_message)
+                self._children.append(child)
+            else:
+                return
+            child.run(*self._queue.popleft())
+
+    def _on_message(self, child: _Child, message: Any) -> None:
+        """From a child's reader thread: a completion, a failed setup, or the child's end."""
+        step = child.step
+        if message is None or isinstance(message, _SetupFailed):
+            if isinstance(message, _SetupFailed):
+                why = f"its child process could not open the run: {message.error.message}"
+                error = message.error
+            else:
+                why, error = None, None
+            with self._lock:
+                if child in self._children:
+                    self._children.remove(child)
+                if child in self._idle:
+                    self._idle.remove(child)
+                stopping = self._stopping
+            if step is not None and not stopping:
+                self.launch_context.report(
+                    StepCompletion(step.key, failure=why or child.death_message(), error=error)
+                )
+            if not stopping:
+                child.stop()
+                with self._lock:
+                    self._dispatch()
+            return
+        self.launch_context.report(message)
+        with self._lock:
+            child.step = None
+            self._idle.append(child)
+            self._dispatch()
+
+    def _stop_children(self) -> None:
+        with self._lock:
+            self._stopping = True
+            children = list(self._children)
+        for child in children:
+            child.stop()
+
+    def cancel(self) -> None:
+        self._stop_children()
+
+    def close(self) -> None:
+        self._stop_children()
 
 
 def _default_concurrency() -> int:

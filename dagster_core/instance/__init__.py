@@ -17,10 +17,13 @@ from typing import Any
 from dagster_core.events import DagsterEvent, DagsterEventType
 from dagster_core.instance.config import (
     ClassSpec,
-    build_part,
+    build_parts,
     class_spec,
+    env_names,
     read_instance_yaml,
+    resolve_spec,
 )
+from dagster_core.instance.ref import InstanceRef
 from dagster_core.scheduler import Scheduler
 from dagster_core.storage import (
     ComputeLogManager,
@@ -146,23 +149,86 @@ class DagsterInstance:
             spec = class_spec(settings, part)
             if spec is not None:
                 specs[part] = spec
-        parts = {
-            part: build_part(path, part, spec, _PART_BASES[part]) for part, spec in specs.items()
-        }
         monitoring = settings.get("run_monitoring", {"dead_after_seconds": 600})
+        return cls._from_parts(
+            specs,
+            source=path if os.path.exists(path) else home,
+            is_persistent=True,
+            dead_after_seconds=monitoring["dead_after_seconds"],
+            home=home,
+        )
+
+    @classmethod
+    def from_ref(cls, ref: InstanceRef) -> DagsterInstance:
+        """The instance `ref` describes, opened in this process (a child, a worker, a task)."""
+        return cls._from_parts(
+            ref.parts,
+            source=ref.source,
+            is_persistent=ref.is_persistent,
+            dead_after_seconds=ref.dead_after_seconds,
+            home=ref.home,
+        )
+
+    @classmethod
+    def _from_parts(
+        cls,
+        specs: Mapping[str, ClassSpec],
+        source: str,
+        is_persistent: bool,
+        dead_after_seconds: float,
+        home: str | None,
+    ) -> DagsterInstance:
+        parts = build_parts(source, specs, {part: _PART_BASES[part] for part in specs})
         return cls(
             parts["run_storage"],
             parts["event_log_storage"],
             parts["compute_logs"],
             parts["local_artifact_storage"],
-            is_persistent=True,
-            scheduler=parts["scheduler"],
-            dead_after_seconds=monitoring["dead_after_seconds"],
-            source=path if os.path.exists(path) else home,
+            is_persistent=is_persistent,
+            scheduler=parts.get("scheduler"),
+            dead_after_seconds=dead_after_seconds,
+            source=source,
             specs=specs,
-            schedule_storage=parts["schedule_storage"],
+            schedule_storage=parts.get("schedule_storage"),
             home=home,
         )
+
+    def get_ref(self) -> InstanceRef:
+        """This instance as a small picklable value that `from_ref` opens in another process.
+
+        An ephemeral instance keeps runs and events in this process's memory; asked for a ref
+        (because a run's steps will run in other processes) it moves them, and every later run,
+        to SQLite files in its temporary directory, which other processes on this host reach."""
+        if not self.specs:
+            self._share_ephemeral()
+        return InstanceRef(
+            {part: resolve_spec(self.source, part, spec) for part, spec in self.specs.items()},
+            source=self.source,
+            is_persistent=self.is_persistent,
+            dead_after_seconds=self.dead_after_seconds,
+            home=self.home,
+        )
+
+    def _share_ephemeral(self) -> None:
+        base_dir = self.local_artifact_storage.base_dir
+        specs = {
+            **{
+                part: spec
+                for part, spec in _local_defaults(base_dir).items()
+                if part in ("run_storage", "event_log_storage", "local_artifact_storage")
+            },
+            "compute_logs": ClassSpec("dagster_core.storage", "NoOpComputeLogManager", {}),
+        }
+        parts = build_parts(self.source, specs, _PART_BASES)
+        run_storage, event_storage = parts["run_storage"], parts["event_log_storage"]
+        for run in reversed(self.run_storage.get_runs()):
+            run_storage.add_run(run)
+            event_storage.store_events(self.event_storage.get_logs_for_run(run.run_id))
+        self.run_storage, self.event_storage, self.specs = run_storage, event_storage, specs
+
+    def environment_variable_names(self) -> set[str]:
+        """The environment variables that this instance's dagster.yaml reads (`{env: NAME}`)."""
+        return set().union(*(env_names(spec.config) for spec in self.specs.values()))
 
     @classmethod
     def get(cls) -> DagsterInstance:

@@ -118,14 +118,16 @@ def resolve_spec(path: str, part: str, spec: ClassSpec) -> ClassSpec:
     return ClassSpec(spec.module, spec.class_name, config)
 
 
-def build_part(path: str, part: str, spec: ClassSpec, base: type) -> Any:
-    """Import spec's class, check it is a `base`, validate its config and build it."""
+def _check_part(
+    part: str, spec: ClassSpec, base: type, errors: list[ConfigError]
+) -> tuple[type, Any] | None:
+    """Import spec's class, check it is a `base`, resolve and validate its config; the class and
+    its validated config, or None with the reasons appended to `errors`."""
     try:
         module = importlib.import_module(spec.module)
     except ImportError as exc:
-        raise DagsterInstanceConfigError(
-            path, [ConfigError((part, "module"), f'cannot import "{spec.module}": {exc}')]
-        ) from None
+        errors.append(ConfigError((part, "module"), f'cannot import "{spec.module}": {exc}'))
+        return None
     cls = getattr(module, spec.class_name, None)
     if not (isinstance(cls, type) and issubclass(cls, base) and issubclass(cls, ConfigurableClass)):
         choices = sorted(
@@ -133,18 +135,33 @@ def build_part(path: str, part: str, spec: ClassSpec, base: type) -> Any:
             for name, obj in vars(module).items()
             if isinstance(obj, type) and issubclass(obj, base) and obj is not base
         )
-        raise DagsterInstanceConfigError(
-            path,
-            [
-                ConfigError(
-                    (part, "class"),
-                    f'"{spec.class_name}" is not a {base.__name__} in {spec.module}; '
-                    f"expected one of: {', '.join(choices) or 'none found'}",
-                )
-            ],
+        errors.append(
+            ConfigError(
+                (part, "class"),
+                f'"{spec.class_name}" is not a {base.__name__} in {spec.module}; '
+                f"expected one of: {', '.join(choices) or 'none found'}",
+            )
         )
-    config = resolve_spec(path, part, spec).config
+        return None
+    env_errors: list[ConfigError] = []
+    config = _resolve_env(spec.config, (part, "config"), env_errors)
+    if env_errors:
+        errors.extend(env_errors)
+        return None
     result = validate_config(Field(cls.config_schema()), config, (part, "config"))
     if not result.success:
-        raise DagsterInstanceConfigError(path, list(result.errors))
-    return cls.from_config_value(result.value or {})
+        errors.extend(result.errors)
+        return None
+    return cls, result.value or {}
+
+
+def build_parts(
+    path: str, specs: Mapping[str, ClassSpec], bases: Mapping[str, type]
+) -> dict[str, Any]:
+    """Build every part of an instance; every bad part is reported at once, before any part is
+    built, so a bad later part never leaves tables in the database an earlier part names."""
+    errors: list[ConfigError] = []
+    checked = {part: _check_part(part, spec, bases[part], errors) for part, spec in specs.items()}
+    if errors:
+        raise DagsterInstanceConfigError(path, errors)
+    return {part: cls.from_config_value(config) for part, (cls, config) in checked.items()}

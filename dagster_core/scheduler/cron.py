@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING
 
 from crontab import CronTab
 
-from dagster_core.instance.config import env_names
 from dagster_core.scheduler import (
     DagsterSchedulerError,
     Scheduler,
@@ -115,7 +114,7 @@ def _script_text(instance: DagsterInstance, schedule: Schedule, log_dir: str) ->
     """A POSIX shell script that runs one firing of the schedule, its output in `log_dir`."""
     quote = shlex.quote
     exports = {"DAGSTER_HOME": _home(instance)}
-    for name in sorted(set().union(*(env_names(s.config) for s in instance.specs.values()))):
+    for name in sorted(instance.environment_variable_names()):
         if name in os.environ:
             exports[name] = os.environ[name]
     lines = [

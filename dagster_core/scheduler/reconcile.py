@@ -46,6 +46,7 @@ def schedule_problem(
     schedule_def: ScheduleDefinition,
     pipelines: Mapping[str, PipelineDefinition],
     now: datetime.datetime,
+    instance: DagsterInstance,
 ) -> str | None:
     """Why the schedule cannot run (unknown pipeline or mode, run config that does not validate
     for its next fire time), or None."""
@@ -68,7 +69,7 @@ def schedule_problem(
         )
     executor_defs = tuple(mode.executor_defs or default_executors)
     try:
-        resolve_environment(pipeline, mode, executor_defs, environment_dict)
+        resolve_environment(pipeline, mode, executor_defs, environment_dict, instance)
     except DagsterInvalidConfigError as error:
         reasons = "; ".join(str(e) for e in error.errors)
         return f"run config for {fire_time:%Y-%m-%d %H:%M %Z} does not validate: {reasons}"
@@ -76,13 +77,16 @@ def schedule_problem(
 
 
 def check_schedules(
-    schedule_defs: Sequence[ScheduleDefinition], pipelines: Mapping[str, PipelineDefinition]
+    schedule_defs: Sequence[ScheduleDefinition],
+    pipelines: Mapping[str, PipelineDefinition],
+    instance: DagsterInstance,
 ) -> None:
-    """Raise DagsterInvalidScheduleError naming every schedule that cannot run."""
+    """Raise DagsterInvalidScheduleError naming every schedule that cannot run on `instance`
+    (run config checked as a run checks it: schema, storage, the executor's own checks)."""
     now = datetime.datetime.now().astimezone()
     problems = {}
     for schedule_def in schedule_defs:
-        problem = schedule_problem(schedule_def, pipelines, now)
+        problem = schedule_problem(schedule_def, pipelines, now, instance)
         if problem is not None:
             problems[schedule_def.name] = problem
     if problems:
@@ -113,7 +117,7 @@ def reconcile(
     New schedules are added RUNNING; changed ones are updated and keep their status; those this
     code no longer defines are stopped and removed. Schedules from other code are left alone.
     Everything is checked before anything is changed."""
-    check_schedules(schedule_defs, pipelines)
+    check_schedules(schedule_defs, pipelines, instance)
     scheduler = scheduler_of(instance)
     storage = instance.schedule_storage
     result = Reconciliation()

@@ -6,6 +6,7 @@ import cloudpickle
 import pytest
 
 from dagster_core import (
+    DagsterInstance,
     DagsterInvalidDefinitionError,
     DagsterInvariantViolationError,
     DependencyDefinition,
@@ -193,7 +194,7 @@ def test_plan_is_plain_data_that_pickles():
         join([add_one(one()), one.alias("two")()])
 
     mode = p.get_mode(None)
-    env = resolve_environment(p, mode, tuple(default_executors), {})
+    env = resolve_environment(p, mode, tuple(default_executors), {}, DagsterInstance.ephemeral())
     plan = build_execution_plan(p, env)
     assert [s.key for s in plan.steps] == [
         "one.compute",

@@ -1,0 +1,161 @@
+"""Running steps of an existing run in this process: what every process that runs steps shares.
+
+A session opens a run once per process: the run's resources are built once, and its events are
+stored in the instance's event log by this process, in batches, so a step's events are kept even
+if the driver dies. Before a step runs, the session looks at the run's log for it: a step that
+already succeeded in this run is not run again (Dask recomputing a result lost with a worker, a
+retried Airflow task) and returns its recorded result; an attempt lost with its process is
+followed by the next attempt number. A session whose run was canceled under it records what its
+running steps still do, but not as step ends, so nothing counts as succeeded after the cancel.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack
+from dataclasses import dataclass
+
+import cloudpickle
+
+from dagster_core.events import STEP_END_EVENTS, DagsterEvent, DagsterEventType
+from dagster_core.execution.context import RunContext
+from dagster_core.execution.recorder import EventRecorder
+from dagster_core.execution.resources import build_resources
+from dagster_core.execution.step_runner import StepResult, run_step
+from dagster_core.instance import DagsterInstance, InstanceRef
+
+
+def recorded_end(events: list[DagsterEvent]) -> DagsterEvent | None:
+    """The last end event (success, failure, skip) among a step's events, or None."""
+    return next((e for e in reversed(events) if e.event_type in STEP_END_EVENTS), None)
+
+
+class StepSession:
+    """A run opened in this process to run its steps; `close` tears its resources down.
+
+    `recorder` is the caller's when it also records the run's other events in this process (the
+    driver running steps in process); else the session makes its own. `check_prior=False` skips
+    the look at the log where no other process can have run a step of the run.
+    `dispose_instance` closes the instance's connections with the session."""
+
+    def __init__(
+        self,
+        ctx: RunContext,
+        instance: DagsterInstance,
+        recorder: EventRecorder | None = None,
+        check_prior: bool = True,
+        dispose_instance: bool = False,
+    ):
+        self.ctx = ctx
+        self.instance = instance
+        self.canceled = False
+        self._check_prior = check_prior
+        self._stack = ExitStack()
+        if dispose_instance:
+            self._stack.callback(instance.dispose)
+        if recorder is None:
+            recorder = EventRecorder(instance.store_events)
+            self._stack.callback(recorder.close)
+        self._recorder = recorder
+        try:
+            self._resources = self._stack.enter_context(build_resources(ctx))
+        except BaseException:
+            self._stack.close()
+            raise
+
+    def events(
+        self, step_key: str, upstream: Mapping[str, StepResult] | None = None
+    ) -> Iterator[DagsterEvent]:
+        """Run one step, yielding its events as they are recorded; returns its StepResult.
+
+        `upstream` holds the results of the step's upstream steps when the caller knows them;
+        None reads them from the run's log."""
+        step = self.ctx.plan.get_step(step_key)
+        attempt = 1
+        if self._check_prior:
+            prior = self.instance.event_storage.get_logs_for_step(self.ctx.run_id, step_key)
+            end = recorded_end(prior)
+            if end is not None and end.event_type is DagsterEventType.STEP_SUCCESS:
+                return StepResult.from_end_event(end)
+            attempt += max(
+                (e.attempt for e in prior if e.event_type is DagsterEventType.STEP_START),
+                default=0,
+            )
+        if upstream is None:
+            upstream = self._recorded_upstream(step.upstream_keys)
+        result = None
+        for event in run_step(self.ctx, self._resources, step, upstream, first_attempt=attempt):
+            if event.event_type in STEP_END_EVENTS:
+                result = StepResult.from_end_event(event)
+                if self.canceled:
+                    event = self._after_cancel(event)
+            yield self._recorder.record(event)
+        assert result is not None
+        return result
+
+    def run(self, step_key: str, upstream: Mapping[str, StepResult] | None = None) -> StepResult:
+        """Run one step for its result alone (its events go to the log)."""
+        events = self.events(step_key, upstream)
+        while True:
+            try:
+                next(events)
+            except StopIteration as stop:
+                return stop.value
+
+    def _recorded_upstream(self, keys: frozenset[str]) -> dict[str, StepResult]:
+        results = {}
+        for key in keys:
+            end = recorded_end(self.instance.event_storage.get_logs_for_step(self.ctx.run_id, key))
+            if end is not None:
+                results[key] = StepResult.from_end_event(end)
+        return results
+
+    def _after_cancel(self, end: DagsterEvent) -> DagsterEvent:
+        """What a step that ended after its run was canceled leaves in the log instead of its end:
+        what happened, as an engine event, so the step still counts as canceled."""
+        what = end.event_type.value.removeprefix("STEP_").lower()
+        return DagsterEvent(
+            DagsterEventType.ENGINE_EVENT,
+            end.run_id,
+            end.pipeline_name,
+            message=f"Step {end.step_key} ended ({what}) after the run was canceled; "
+            "it counts as canceled",
+            step_key=end.step_key,
+            solid_name=end.solid_name,
+            attempt=end.attempt,
+            level=logging.WARNING,
+            data={"ended_as": end.event_type.value},
+        )
+
+    def flush(self) -> None:
+        self._recorder.flush()
+
+    def close(self) -> None:
+        """Tear down the run's resources and store what is pending."""
+        self._stack.close()
+
+
+@dataclass(frozen=True)
+class RunPayload:
+    """What another process needs to run steps of a run, sent once per process: the run's
+    validated RunContext (cloudpickled, so definitions from `__main__` travel) and its
+    instance's ref."""
+
+    run_id: str
+    context: bytes
+    instance_ref: InstanceRef
+
+    @classmethod
+    def of(cls, ctx: RunContext, instance_ref: InstanceRef) -> RunPayload:
+        return cls(ctx.run_id, cloudpickle.dumps(ctx), instance_ref)
+
+    def open(self) -> StepSession:
+        """A session on this process's own connection to the instance, closed with it."""
+        instance = DagsterInstance.from_ref(self.instance_ref)
+        try:
+            ctx = cloudpickle.loads(self.context)
+        except BaseException:
+            instance.dispose()
+            raise
+        return StepSession(ctx, instance, dispose_instance=True)
