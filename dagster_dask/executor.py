@@ -15,6 +15,7 @@ from contextlib import ExitStack
 from typing import Any
 
 from distributed import Client, Future, as_completed
+from distributed.comm.addressing import parse_address, parse_host_port
 
 from dagster_core.config import (
     ConfigBool,
@@ -262,6 +263,20 @@ class DaskExecutor(Executor):
             self._stack.close()
 
 
+def _address_problem(address: str) -> str | None:
+    """Why `address` is not a Dask scheduler address, or None."""
+    try:
+        scheme, location = parse_address(address, strict=False)
+        if scheme in ("tcp", "tls"):
+            parse_host_port(location)
+    except ValueError as exc:
+        return (
+            f'"{address}" is not a scheduler address ({exc}): expected tcp://HOST:PORT, '
+            "HOST:PORT or tls://HOST:PORT, as `dask scheduler` prints it"
+        )
+    return None
+
+
 def check_dask_run(
     config: Mapping[str, Any],
     storage_name: str,
@@ -269,8 +284,14 @@ def check_dask_run(
     instance: DagsterInstance,
 ) -> list[ConfigError]:
     """Refuse, before the run starts, what remote workers could not use."""
-    ((kind, _),) = config["cluster"].items()
+    ((kind, cluster_config),) = config["cluster"].items()
     errors = []
+    if kind == "existing":
+        problem = _address_problem(cluster_config["address"])
+        if problem is not None:
+            errors.append(
+                ConfigError(("execution", "dask", "cluster", "existing", "address"), problem)
+            )
     if kind != "local" and not instance.is_persistent:
         errors.append(
             ConfigError(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import click
 
@@ -10,6 +11,8 @@ from dagster_core.cli.progress import format_duration, format_time
 from dagster_core.events import PIPELINE_END_EVENTS, DagsterEvent
 from dagster_core.instance import DagsterInstance
 from dagster_core.storage import ACTIVE_STATUSES, PipelineRunStatus, RunsFilter
+
+_FOLLOW_CHECK_SECONDS = 1.0
 
 
 def _run_or_exit(instance: DagsterInstance, run_id: str):  # type: ignore[no-untyped-def]
@@ -81,9 +84,10 @@ def show_command(run_id: str) -> None:
         click.echo("Tags:     " + ", ".join(f"{k}={v}" for k, v in sorted(run.tags.items())))
     stats = instance.event_storage.get_step_stats(run_id)
     click.echo(f"Steps ({len(stats)}):")
+    unfinished = "RUNNING" if run.status in ACTIVE_STATUSES else "INTERRUPTED"
     for step in stats:
         click.echo(
-            f"  {step.step_key:40} {step.status or 'RUNNING':8} attempts={step.attempts} "
+            f"  {step.step_key:40} {step.status or unfinished:8} attempts={step.attempts} "
             f"duration={format_duration(step.duration)}"
         )
 
@@ -124,9 +128,13 @@ def logs_command(run_id: str, follow: bool, step_key: str | None, timeout: float
             ended.set()
 
     instance.watch_event_logs(run_id, -1, on_event)
+    deadline = None if timeout is None else time.monotonic() + timeout
     try:
-        if not ended.wait(timeout):
-            raise click.ClickException(f"Run {run_id} did not end within {timeout}s")
+        # reading the run marks it FAILURE once its driver is gone, which ends the follow
+        while not ended.wait(_FOLLOW_CHECK_SECONDS):
+            instance.get_run_by_id(run_id)
+            if deadline is not None and time.monotonic() > deadline:
+                raise click.ClickException(f"Run {run_id} did not end within {timeout}s")
     finally:
         instance.end_watch_event_logs(run_id, on_event)
         instance.dispose()

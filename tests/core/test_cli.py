@@ -112,3 +112,31 @@ def test_bad_arguments_exit_2_with_what_to_change(repo):
     assert out.returncode == 2 and "broken.yaml:" in out.stderr and "invalid YAML" in out.stderr
     out = run(repo, "pipeline", "execute", "-f", "pipelines.py", "-n", "other", "--mode", "prod")
     assert out.returncode == 2 and "no mode 'prod'" in out.stderr
+
+
+def test_sys_exit_in_a_solid_fails_the_run_with_exit_1(repo, tmp_path):
+    (repo / "exits.py").write_text(
+        "import sys\nfrom dagster_core import lambda_solid, pipeline\n\n"
+        "@lambda_solid\ndef quits():\n    sys.exit(3)\n\n"
+        "@pipeline\ndef exits():\n    quits()\n"
+    )
+    home = tmp_path / "home"
+    out = subprocess.run(
+        [DAGSTER, "pipeline", "execute", "-f", "exits.py"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "DAGSTER_HOME": str(home)},
+    )
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "called sys.exit(3)" in out.stderr
+    assert "FAILURE" in out.stdout
+    listing = subprocess.run(
+        [DAGSTER, "run", "list"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "DAGSTER_HOME": str(home)},
+    )
+    assert "FAILURE" in listing.stdout and "STARTED" not in listing.stdout

@@ -233,6 +233,54 @@ def test_failure_stops_downstream_and_marks_run_failed():
     assert types_of(result.event_list)[-1] is E.PIPELINE_FAILURE
 
 
+@pytest.mark.parametrize(
+    ("raised", "message"),
+    [(SystemExit(3), "called sys.exit(3)"), (KeyboardInterrupt("from user code"), "KeyboardInterrupt")],
+)
+def test_exiting_or_interrupting_from_a_solid_fails_its_step(raised, message):
+    @lambda_solid
+    def leaves():
+        raise raised
+
+    @lambda_solid
+    def downstream(x):
+        return x
+
+    @pipeline
+    def p():
+        downstream(leaves())
+
+    instance = DagsterInstance.ephemeral()
+    result = execute_pipeline(p, instance=instance, raise_on_error=False)
+    assert message in result.result_for_solid("leaves").failure_data.message
+    assert result.result_for_solid("downstream").skipped
+    assert instance.get_run_by_id(result.run_id).status is PipelineRunStatus.FAILURE
+
+
+def test_a_schema_error_and_an_executor_error_are_reported_together():
+    from dagster_core import default_executors
+    from dagster_dask import dask_executor
+
+    @pipeline(mode_defs=[ModeDefinition(executor_defs=[*default_executors, dask_executor])])
+    def p():
+        scale(one())
+
+    cfg = {
+        "solids": {"scale": {"config": {"factor": "x"}}},
+        "execution": {"dask": {"cluster": {"existing": {"address": "nowhere"}}}},
+        "storage": {"filesystem": {"base_dir": "relative/dir"}},
+    }
+    instance = DagsterInstance.ephemeral()
+    with pytest.raises(DagsterInvalidConfigError) as info:
+        execute_pipeline(p, cfg, instance=instance)
+    text = str(info.value)
+    assert 'solids.scale.config.factor: expected Int, got "x"' in text
+    assert 'execution.dask.cluster.existing.address: "nowhere" is not a scheduler address' in text
+    assert "need a shared one" in text  # an ephemeral instance cannot serve remote workers
+    assert 'storage.filesystem.base_dir: "relative/dir" is not absolute' in text
+    assert instance.get_runs() == []
+
+
 def test_exception_raises_after_the_run_is_recorded():
     @lambda_solid
     def explode():

@@ -223,3 +223,69 @@ def test_interrupting_the_run_stops_children_and_marks_it_canceled(tmp_path, sig
     events = instance.all_logs(run.run_id)
     canceled = [e for e in events if e.event_type is E.STEP_FAILURE and e.data.get("canceled")]
     assert sorted(e.step_key for e in canceled) == ["one.compute", "two.compute"]
+
+
+TEARDOWN_CODE = textwrap.dedent(
+    """
+    import os, time
+    from dagster_core import Field, ModeDefinition, String, pipeline, resource, solid
+
+    @resource(config={"dir": Field(String)})
+    def conn(init_context):
+        yield init_context.resource_config["dir"]
+        with open(os.path.join(init_context.resource_config["dir"], f"teardown-{os.getpid()}"), "w"):
+            pass
+
+    @solid(required_resource_keys={"conn"})
+    def block(context):
+        with open(os.path.join(context.resources.conn, f"{context.solid_name}.pid"), "w") as f:
+            f.write(str(os.getpid()))
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    @pipeline(mode_defs=[ModeDefinition(resource_defs={"conn": conn})])
+    def blocking():
+        block.alias("one")()
+        block.alias("two")()
+    """
+)
+
+
+@pytest.mark.slow
+def test_terminating_a_run_tears_down_the_childrens_resources(tmp_path):
+    (tmp_path / "code.py").write_text(TEARDOWN_CODE)
+    (tmp_path / "run.yaml").write_text(
+        f"resources: {{conn: {{config: {{dir: {tmp_path}}}}}}}\n"
+        "execution: {multiprocess: {max_concurrent: 2}}\nstorage: {filesystem: {}}\n"
+    )
+    env = {**os.environ, "DAGSTER_HOME": str(tmp_path / "home")}
+    dagster = os.path.join(os.path.dirname(sys.executable), "dagster")
+    driver = subprocess.Popen(
+        [dagster, "pipeline", "execute", "-f", "code.py", "-e", "run.yaml"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    pid_files = [tmp_path / "one.pid", tmp_path / "two.pid"]
+    deadline = time.monotonic() + 60
+    while not all(f.exists() and f.read_text() for f in pid_files):
+        assert driver.poll() is None, driver.communicate()
+        assert time.monotonic() < deadline, "the steps never started"
+        time.sleep(0.05)
+    child_pids = sorted(int(f.read_text()) for f in pid_files)
+    instance = DagsterInstance.from_home(str(tmp_path / "home"))
+    (run,) = instance.get_runs()
+    terminate = subprocess.run(
+        [dagster, "run", "terminate", run.run_id], env=env, capture_output=True, text=True
+    )
+    assert terminate.returncode == 0, terminate.stderr
+    output, _ = driver.communicate(timeout=120)  # bounds a hang; it ends within seconds
+    assert driver.returncode == 1, output
+    torn_down = sorted(int(p.name.split("-")[1]) for p in tmp_path.glob("teardown-*"))
+    assert torn_down == child_pids
+    assert instance.get_run_by_id(run.run_id).status is PipelineRunStatus.CANCELED
+    stats = {s.step_key: s.status for s in instance.event_storage.get_step_stats(run.run_id)}
+    assert stats == {"one.compute": "FAILURE", "two.compute": "FAILURE"}

@@ -127,6 +127,41 @@ def test_logs_follow_shows_events_until_the_run_ends(home):
             runner.kill()
 
 
+def test_logs_follow_ends_when_the_driver_dies(home):
+    (home / "gated.yaml").write_text(
+        f"solids: {{wait_for_gate: {{config: {{gate: {home / 'never'}}}}}}}\n"
+    )
+    runner = subprocess.Popen(
+        [DAGSTER, "pipeline", "execute", "-f", "code.py", "-n", "gated", "-e", "gated.yaml"],
+        cwd=home,
+        env={**os.environ, "DAGSTER_HOME": str(home)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while "STEP_START" not in (out := dagster(home, "run", "logs", *run_ids(home)).stdout):
+            assert runner.poll() is None, "the run ended by itself"
+            assert time.monotonic() < deadline, f"the step never started: {out}"
+            time.sleep(0.1)
+        (run_id,) = run_ids(home)
+        follower = subprocess.Popen(
+            [DAGSTER, "run", "logs", run_id, "--follow"],
+            cwd=home,
+            env={**os.environ, "DAGSTER_HOME": str(home)},
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        runner.kill()
+        runner.wait(timeout=60)
+        out, _ = follower.communicate(timeout=120)  # bounds a hang; it ends within seconds
+        assert follower.returncode == 0
+        assert "PIPELINE_FAILURE" in out and f"pid {runner.pid}" in out
+    finally:
+        if runner.poll() is None:
+            runner.kill()
+
+
 def test_instance_migrate_reports_schema_versions(home):
     out = dagster(home, "instance", "migrate").stdout
     assert "run storage: SqliteRunStorage" in out and "event log: SqliteEventLogStorage" in out
