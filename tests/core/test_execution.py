@@ -235,7 +235,10 @@ def test_failure_stops_downstream_and_marks_run_failed():
 
 @pytest.mark.parametrize(
     ("raised", "message"),
-    [(SystemExit(3), "called sys.exit(3)"), (KeyboardInterrupt("from user code"), "KeyboardInterrupt")],
+    [
+        (SystemExit(3), "called sys.exit(3)"),
+        (KeyboardInterrupt("from user code"), "KeyboardInterrupt"),
+    ],
 )
 def test_exiting_or_interrupting_from_a_solid_fails_its_step(raised, message):
     @lambda_solid
