@@ -11,6 +11,7 @@ from dagster_core.cli.pipeline import pipeline_cli
 from dagster_core.cli.run import run_cli
 from dagster_core.cli.schedule import schedule_cli
 from dagster_core.errors import DagsterError
+from dagster_core.redact import redact_text
 
 
 @click.group()
@@ -36,5 +37,5 @@ def main() -> None:
         exc.show()
         sys.exit(exc.exit_code)
     except DagsterError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        click.echo(f"Error: {redact_text(str(exc))}", err=True)
         sys.exit(2)
