@@ -31,6 +31,7 @@ from dagster_core.execution.results import PipelineExecutionResult, SolidExecuti
 from dagster_core.execution.run_config import EnvironmentConfig, resolve_environment
 from dagster_core.executors import default_executors
 from dagster_core.instance import DagsterInstance
+from dagster_core.redact import holds_redactions
 from dagster_core.storage import IntermediateStore, PipelineRun
 from dagster_core.storage.system_storage import InitSystemStorageContext
 
@@ -322,6 +323,9 @@ def _start_reexecution(
             f"Run {parent_run_id} is a run of pipeline '{parent.pipeline_name}', "
             f"not '{pipeline.name}'"
         )
+    if environment_dict is None and holds_redactions(parent.environment_dict):
+        message = f"run {parent_run_id} had credentials in its config, which are not stored"
+        raise DagsterInvalidConfigError((ConfigError((), f"{message}: pass its config again"),))
     prepared = _prepare(
         pipeline,
         parent.environment_dict if environment_dict is None else environment_dict,

@@ -21,6 +21,7 @@ from dagster_core.instance.config import (
     class_spec,
     read_instance_yaml,
 )
+from dagster_core.redact import redact_config
 from dagster_core.scheduler import Scheduler
 from dagster_core.storage import (
     ComputeLogManager,
@@ -195,7 +196,7 @@ class DagsterInstance:
         run = PipelineRun(
             run_id=run_id or str(uuid.uuid4()),
             pipeline_name=pipeline_name,
-            environment_dict=dict(environment_dict or {}),
+            environment_dict=redact_config(dict(environment_dict or {})),  # kept without secrets
             mode=mode,
             tags=dict(tags or {}),
             solid_subset=None if solid_subset is None else tuple(solid_subset),
