@@ -11,8 +11,8 @@ from typing import Any
 
 REDACTED = "***"
 
-# A token that may hold credentials: anything with an `@` that follows a `:` (user:password@).
-_CREDENTIAL_TOKEN = re.compile(r"[^\s'\"`]*:[^\s'\"`]*@[^\s'\"`]*")
+# A word of a message, which is redacted as a URL when it holds an `@` (user:password@host).
+_WORD = re.compile(r"[^\s'\"`]+")
 _PASSWORD_PARAMETER = re.compile(r"(?P<key>password\s*=\s*)[^&\s'\"`;]*", re.IGNORECASE)
 _REDACTED_CREDENTIALS = re.compile(
     rf":{re.escape(REDACTED)}@|password\s*=\s*{re.escape(REDACTED)}", re.IGNORECASE
@@ -49,15 +49,18 @@ def redact_url(url: str) -> str:
     userinfo, at, host_and_path = rest.rpartition("@")
     if at and ":" in userinfo:
         rest = f"{userinfo.partition(':')[0]}:{REDACTED}@{host_and_path}"
-    return _PASSWORD_PARAMETER.sub(rf"\g<key>{REDACTED}", scheme + separator + rest)
+    return _redact_password_parameters(scheme + separator + rest)
 
 
 def redact_text(text: str) -> str:
     """A message with every URL password and `password=` value in it shown as ***."""
-    if "@" not in text and "=" not in text:
-        return text  # the common case, kept cheap: events pass through here
-    text = _CREDENTIAL_TOKEN.sub(lambda match: redact_url(match[0]), text)
-    return _PASSWORD_PARAMETER.sub(rf"\g<key>{REDACTED}", text)
+    if "@" in text:
+        text = _WORD.sub(lambda word: redact_url(word[0]) if "@" in word[0] else word[0], text)
+    return _redact_password_parameters(text) if "=" in text else text
+
+
+def _redact_password_parameters(text: str) -> str:
+    return _PASSWORD_PARAMETER.sub(lambda match: match["key"] + REDACTED, text)
 
 
 def redact_config(value: Any) -> Any:

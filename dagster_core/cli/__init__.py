@@ -27,13 +27,15 @@ cli.add_command(schedule_cli)
 
 
 def main() -> None:
-    """Entry point: framework errors about the user's input exit 2 with their message."""
+    """Entry point: framework errors about the user's input exit 2 with their message (secrets
+    redacted, as in every message)."""
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)
     except click.ClickException as exc:
+        exc.message = redact_text(exc.message)
         exc.show()
         sys.exit(exc.exit_code)
     except DagsterError as exc:

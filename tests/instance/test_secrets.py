@@ -190,3 +190,11 @@ def test_a_config_error_names_the_variable_not_its_value(tmp_path, monkeypatch):
         in message
     )
     assert SECRET not in message
+
+
+def test_a_usage_error_shows_no_password(tmp_path):
+    (tmp_path / "code.py").write_text(CODE)
+    tags = f"{{db: postgresql://app:{SECRET}@db.internal/app"
+    out = dagster(tmp_path, "pipeline", "execute", "-f", "code.py", "--tags", tags)
+    assert out.returncode == 2
+    assert "postgresql://app:***@db.internal/app" in out.stderr and SECRET not in out.stderr
