@@ -18,8 +18,8 @@ from distributed import Client, LocalCluster
 from benchmarks.events import PG_ADMIN_URL, temporary_postgres_database
 from benchmarks.storage_throughput import moto_server
 from dagster_core import DagsterInstance
+from dagster_core.redact import redact_url
 from storage_backends.s3 import s3_client
-from storage_backends.sql import redact_url
 
 WORKERS = 2
 BUCKET = "benchmarks"

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from dagster_core.redact import redact_text
 from dagster_core.serdes import whitelist_for_serdes
 
 
@@ -57,6 +58,11 @@ class ErrorInfo:
     stack: tuple[str, ...] = ()
     cause: ErrorInfo | None = None
 
+    def __post_init__(self) -> None:
+        # Exceptions often carry connection URLs; what is recorded never shows their secrets.
+        object.__setattr__(self, "message", redact_text(self.message))
+        object.__setattr__(self, "stack", tuple(redact_text(line) for line in self.stack))
+
     @classmethod
     def from_exception(cls, exc: BaseException) -> ErrorInfo:
         cause = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
@@ -94,6 +100,9 @@ class DagsterEvent:
     level: int = logging.INFO
     timestamp: float = field(default_factory=time.time)
     data: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", redact_text(self.message))
 
     @property
     def is_step_event(self) -> bool:

@@ -12,11 +12,12 @@ from typing import Any
 
 import psycopg2
 import psycopg2.extensions
-from sqlalchemy import Connection, create_engine, make_url, text
+from sqlalchemy import URL, Connection, create_engine, make_url, text
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from dagster_core.config import ConfigString, Field
-from storage_backends.sql import DagsterStorageConnectionError, SqlDatabase, redact_url
+from dagster_core.redact import redact_text, redact_url
+from storage_backends.sql import DagsterStorageConnectionError, SqlDatabase
 from storage_backends.sql.event_log import SqlEventLogStorage
 from storage_backends.sql.run_storage import SqlRunStorage
 from storage_backends.sql.schedule_storage import SqlScheduleStorage
@@ -26,21 +27,16 @@ logger = logging.getLogger(__name__)
 CHANNEL = "run_events"
 CONNECT_TIMEOUT = 10  # seconds, unless the URL sets connect_timeout
 RECONNECT_DELAY = 1.0  # seconds between two attempts to LISTEN again
+URL_FORM = "postgresql://USER:PASSWORD@HOST:PORT/DATABASE"
 
 
 class PostgresDatabase(SqlDatabase):
-    """A Postgres database named by a URL (postgresql://USER:PASSWORD@HOST:PORT/DATABASE)."""
+    """A Postgres database named by a URL (`URL_FORM`)."""
 
     max_retries = 1
 
     def __init__(self, postgres_url: str):
-        try:
-            url = make_url(postgres_url).set(drivername="postgresql+psycopg2")
-        except ArgumentError:
-            raise DagsterStorageConnectionError(
-                f"Cannot read the Postgres URL {redact_url(postgres_url)!r}: expected "
-                "postgresql://USER:PASSWORD@HOST:PORT/DATABASE"
-            ) from None
+        url = _parse_url(postgres_url)
         connect_args = (
             {} if "connect_timeout" in url.query else {"connect_timeout": CONNECT_TIMEOUT}
         )
@@ -55,13 +51,31 @@ class PostgresDatabase(SqlDatabase):
     def connection_error(self, error: OperationalError) -> DagsterStorageConnectionError:
         host = self.engine.url.host or "localhost"
         port = self.engine.url.port or 5432
-        reason = str(error.orig).strip().splitlines()[0]
-        if self.engine.url.password:
-            reason = reason.replace(self.engine.url.password, "***")
+        reason = redact_text(str(error.orig).strip().splitlines()[0])
         return DagsterStorageConnectionError(
             f"Cannot connect to PostgreSQL at {host}:{port} ({self.location}): {reason}. "
             f"Is the server running and the URL right? Try: pg_isready -h {host} -p {port}"
         )
+
+
+def _parse_url(postgres_url: str) -> URL:
+    """The URL for psycopg2, or an error that shows it redacted and says what is wrong with it."""
+    if postgres_url.partition("?")[0].count("@") > 1:
+        raise _url_error(postgres_url, "the user or password holds an unencoded '@' (write %40)")
+    try:
+        return make_url(postgres_url).set(drivername="postgresql+psycopg2")
+    except ArgumentError:
+        raise _url_error(postgres_url, "it is not a URL") from None
+    except ValueError:
+        authority = postgres_url.partition("://")[2].partition("?")[0].rpartition("@")[2]
+        port = authority.partition("/")[0].rpartition(":")[2]
+        raise _url_error(postgres_url, f"its port {port!r} is not a number") from None
+
+
+def _url_error(postgres_url: str, problem: str) -> DagsterStorageConnectionError:
+    return DagsterStorageConnectionError(
+        f"Cannot read the Postgres URL {redact_url(postgres_url)!r}: {problem}; expected {URL_FORM}"
+    )
 
 
 class PostgresRunStorage(SqlRunStorage):

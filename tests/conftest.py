@@ -11,7 +11,7 @@ import psycopg2
 import pytest
 from sqlalchemy import make_url
 
-from storage_backends.sql import redact_url
+from dagster_core.redact import redact_url
 
 PG_ADMIN_URL = os.environ.get("DAGSTER_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 

@@ -29,7 +29,6 @@ def test_quick_wide_run_writes_json_and_html(tmp_path):
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=120,
     )
     assert completed.returncode == 0, completed.stderr[-4000:]
     (results,) = tmp_path.glob("*.json")

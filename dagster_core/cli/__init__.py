@@ -11,6 +11,7 @@ from dagster_core.cli.pipeline import pipeline_cli
 from dagster_core.cli.run import run_cli
 from dagster_core.cli.schedule import schedule_cli
 from dagster_core.errors import DagsterError
+from dagster_core.redact import redact_text
 
 
 @click.group()
@@ -26,15 +27,17 @@ cli.add_command(schedule_cli)
 
 
 def main() -> None:
-    """Entry point: framework errors about the user's input exit 2 with their message."""
+    """Entry point: framework errors about the user's input exit 2 with their message (secrets
+    redacted, as in every message)."""
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)
     except click.ClickException as exc:
+        exc.message = redact_text(exc.message)
         exc.show()
         sys.exit(exc.exit_code)
     except DagsterError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        click.echo(f"Error: {redact_text(str(exc))}", err=True)
         sys.exit(2)

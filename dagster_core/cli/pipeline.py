@@ -56,12 +56,7 @@ def _parse_tags(tags: str | None) -> dict[str, str]:
     return value
 
 
-@pipeline_cli.command(name="execute")
-@with_source
-@click.option(
-    "-n", "--name", "pipeline_name", help="Pipeline to run (needed if there are several)."
-)
-@click.option(
+_env_files = click.option(
     "-e",
     "--env",
     "env_files",
@@ -69,6 +64,14 @@ def _parse_tags(tags: str | None) -> dict[str, str]:
     type=click.Path(),
     help="Run config YAML; several merge in order, later ones winning.",
 )
+
+
+@pipeline_cli.command(name="execute")
+@with_source
+@click.option(
+    "-n", "--name", "pipeline_name", help="Pipeline to run (needed if there are several)."
+)
+@_env_files
 @click.option("-p", "--preset", help="A preset of the pipeline instead of -e files.")
 @click.option("--mode", help="Mode to run in (default: the pipeline's only or 'default' mode).")
 @click.option("--tags", help='Run tags as a JSON object, e.g. \'{"team": "x"}\'.')
@@ -104,12 +107,19 @@ def execute_command(
 @click.argument("run_id")
 @click.option("--step-keys", help="Comma-separated step keys to run again (default: all).")
 @with_source
+@_env_files
 def reexecute_command(
-    run_id: str, step_keys: str | None, python_file: str | None, module_name: str | None
+    run_id: str,
+    step_keys: str | None,
+    python_file: str | None,
+    module_name: str | None,
+    env_files: tuple[str, ...],
 ) -> None:
     """Run steps of an earlier run again, reading the other steps' outputs from its storage.
 
-    The pipeline is loaded from where that run's was (-f/-m override it)."""
+    The pipeline is loaded from where that run's was (-f/-m override it); its run config is the
+    earlier run's unless -e files are given (needed when that config held credentials, which runs
+    are stored without)."""
     instance = DagsterInstance.get()
     parent = instance.get_run_by_id(run_id)
     if parent is None:
@@ -126,6 +136,7 @@ def reexecute_command(
         pipeline,
         run_id,
         step_keys_to_execute=step_keys.split(",") if step_keys else None,
+        environment_dict=load_yaml_files(env_files) if env_files else None,
         instance=instance,
     )
     run_with_progress(events)

@@ -112,6 +112,12 @@ def logs_command(run_id: str, follow: bool, step_key: str | None, timeout: float
     instance = DagsterInstance.get()
     run = _run_or_exit(instance, run_id)
     if step_key:
+        steps = [step.step_key for step in instance.event_storage.get_step_stats(run_id)]
+        if step_key not in steps:
+            raise click.BadParameter(
+                f"run {run_id} has no step {step_key!r}; its steps: {', '.join(steps) or 'none yet'}",
+                param_hint="--step",
+            )
         logs = instance.compute_log_manager.read_logs(run_id, step_key)
         click.echo(logs.stdout, nl=False)
         click.echo(logs.stderr, nl=False, err=True)
@@ -153,9 +159,20 @@ def terminate_command(run_id: str) -> None:
 
 @run_cli.command(name="wipe")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-def wipe_command(yes: bool) -> None:
-    """Delete every run and event from the instance."""
+@click.option("--force", is_flag=True, help="Wipe even while runs are running.")
+def wipe_command(yes: bool, force: bool) -> None:
+    """Delete every run and event from the instance (not while runs are running, unless --force:
+    they would go on writing into the wiped store)."""
     instance = DagsterInstance.get()
+    running = [
+        r for status in ACTIVE_STATUSES for r in instance.get_runs(RunsFilter(status=status))
+    ]
+    if running and not force:
+        raise click.UsageError(
+            "Not wiping while these runs are running: "
+            + ", ".join(f"{r.run_id} ({r.pipeline_name}, {r.status.value})" for r in running)
+            + ". Wait for them, stop them with `dagster run terminate RUN_ID`, or pass --force."
+        )
     if not yes:
         click.confirm(f"Delete all runs and events from {instance.source}?", abort=True)
     instance.wipe()

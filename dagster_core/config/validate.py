@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import difflib
-import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +21,7 @@ from dagster_core.config.config_type import (
 )
 from dagster_core.config.field import Field, resolve_field
 from dagster_core.errors import DagsterError
+from dagster_core.redact import shown_value
 
 Path = tuple[str | int, ...]
 Errors = list["ConfigError"]
@@ -215,15 +215,13 @@ def _expected(path: Path, expected: str, value: Any) -> ConfigError:
 
 
 def _describe(value: Any) -> str:
-    """A short rendering of a bad value: JSON for scalars, just the kind for collections."""
+    """A short rendering of a bad value: scalars as they may be shown (no secrets), just the kind
+    for collections."""
     if isinstance(value, Mapping):
         return "a dict"
     if isinstance(value, list | tuple):
         return "a list"
-    try:
-        return json.dumps(value)
-    except (TypeError, ValueError):
-        return f"a {type(value).__name__}"
+    return shown_value(value)
 
 
 def _quoted(names: Iterable[Any]) -> str:

@@ -10,13 +10,33 @@ import yaml
 
 from dagster_core.errors import DagsterConfigFileError
 
+# Where run config chooses exactly one option (the executor, the storage, the Dask cluster): a
+# later file that chooses another option replaces the earlier choice instead of adding to it.
+SELECTOR_PATHS = frozenset(
+    {
+        ("execution",),
+        ("storage",),
+        ("execution", "dask", "cluster"),
+        ("execution", "dask", "config", "cluster"),  # the seed-era form with a `config:` layer
+    }
+)
 
-def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    """A new dict: `override` laid over `base`, merging nested dicts, replacing everything else."""
+
+def deep_merge(
+    base: Mapping[str, Any], override: Mapping[str, Any], path: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """A new dict: `override` laid over `base`, merging nested dicts (a selector only when both
+    choose the same option), replacing everything else."""
     merged = dict(base)
     for key, value in override.items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = deep_merge(merged[key], value)
+        here = (*path, key)
+        earlier = merged.get(key)
+        if (
+            isinstance(value, Mapping)
+            and isinstance(earlier, Mapping)
+            and not (here in SELECTOR_PATHS and set(value) != set(earlier))
+        ):
+            merged[key] = deep_merge(earlier, value, here)
         else:
             merged[key] = value
     return merged

@@ -29,6 +29,7 @@ from dagster_core.execution.run_loop import run_loop
 from dagster_core.execution.step_session import StepSession
 from dagster_core.executors import default_executors
 from dagster_core.instance import DagsterInstance
+from dagster_core.redact import holds_redactions
 from dagster_core.storage import IntermediateStore, PipelineRun
 from dagster_core.storage.system_storage import InitSystemStorageContext
 
@@ -236,6 +237,16 @@ def _recorded_run(
     return run
 
 
+def _config_of(run: PipelineRun, environment_dict: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    """`environment_dict`, else the run's stored config, which has no credentials in it."""
+    if environment_dict is not None:
+        return environment_dict
+    if holds_redactions(run.environment_dict):
+        message = f"run {run.run_id} had credentials in its config, which are not stored"
+        raise DagsterInvalidConfigError((ConfigError((), f"{message}: pass its config again"),))
+    return run.environment_dict
+
+
 def _with_parent_outputs(
     prepared: _PreparedRun, instance: DagsterInstance, parent: PipelineRun
 ) -> _PreparedRun:
@@ -272,7 +283,7 @@ def _start_reexecution(
     parent = _recorded_run(instance, parent_run_id, pipeline)
     prepared = _prepare(
         pipeline,
-        parent.environment_dict if environment_dict is None else environment_dict,
+        _config_of(parent, environment_dict),
         parent.mode if mode is None else mode,
         None,
         parent.solid_subset,
@@ -301,7 +312,7 @@ def execute_plan(
     run = _recorded_run(instance, run_id, pipeline)
     prepared = _prepare(
         pipeline,
-        run.environment_dict if environment_dict is None else environment_dict,
+        _config_of(run, environment_dict),
         run.mode if mode is None else mode,
         None,
         run.solid_subset,

@@ -24,6 +24,7 @@ from dagster_core.instance.config import (
     resolve_spec,
 )
 from dagster_core.instance.ref import InstanceRef
+from dagster_core.redact import redact_config
 from dagster_core.scheduler import Scheduler
 from dagster_core.storage import (
     ComputeLogManager,
@@ -261,7 +262,7 @@ class DagsterInstance:
         run = PipelineRun(
             run_id=run_id or str(uuid.uuid4()),
             pipeline_name=pipeline_name,
-            environment_dict=dict(environment_dict or {}),
+            environment_dict=redact_config(dict(environment_dict or {})),  # kept without secrets
             mode=mode,
             tags=dict(tags or {}),
             solid_subset=None if solid_subset is None else tuple(solid_subset),

@@ -20,6 +20,7 @@ from dagster_core.config import (
 from dagster_core.config.configurable import ConfigurableClass
 from dagster_core.config.yaml_files import load_yaml_file
 from dagster_core.errors import DagsterError
+from dagster_core.redact import EnvValue
 
 PARTS = (
     "run_storage",
@@ -68,14 +69,15 @@ class ClassSpec:
 
 
 def _resolve_env(value: Any, path: tuple, errors: list[ConfigError]) -> Any:
-    """Replace every `{env: NAME}` with the environment variable's value."""
+    """Replace every `{env: NAME}` with the environment variable's value, which remembers where
+    it came from so that it is never shown."""
     if isinstance(value, Mapping):
         if set(value) == {"env"} and isinstance(value["env"], str):
             name = value["env"]
             if name not in os.environ:
                 errors.append(ConfigError(path, f"environment variable {name} is not set"))
                 return None
-            return os.environ[name]
+            return EnvValue(os.environ[name], name)
         return {k: _resolve_env(v, (*path, k), errors) for k, v in value.items()}
     if isinstance(value, list):
         return [_resolve_env(v, (*path, i), errors) for i, v in enumerate(value)]

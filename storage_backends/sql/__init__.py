@@ -1,11 +1,10 @@
-"""What the SQL storages share: their errors, URL redaction, and `SqlDatabase`, an engine with
-its backend's rules for beginning transactions and retrying them."""
+"""What the SQL storages share: their errors and `SqlDatabase`, an engine with its backend's
+rules for beginning transactions and retrying them."""
 
 from __future__ import annotations
 
 import logging
 import os
-import re
 import time
 import weakref
 from abc import ABC, abstractmethod
@@ -16,6 +15,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from dagster_core.errors import DagsterError
+from dagster_core.redact import redact_text
 from storage_backends.sql.migrate import current_revision, has_tables, head_revision, migrate
 
 T = TypeVar("T")
@@ -31,19 +31,6 @@ class DagsterStorageConnectionError(DagsterError):
 
 class DagsterRunAlreadyExistsError(DagsterError, ValueError):
     """A run was added under an id that run storage already holds."""
-
-
-_USERINFO = re.compile(r"^(?P<user>[^:@/?#]*):[^?#]*@")
-_QUERY_PASSWORD = re.compile(r"(?P<start>[?&]password=)[^&#]*")
-
-
-def redact_url(url: str) -> str:
-    """The URL with its password shown as *** (user:***@host), safe for logs and errors."""
-    scheme, separator, rest = url.partition("://")
-    if not separator:
-        scheme, rest = "", url
-    rest = _USERINFO.sub(r"\g<user>:***@", rest, count=1)
-    return scheme + separator + _QUERY_PASSWORD.sub(r"\g<start>***", rest)
 
 
 class SqlDatabase(ABC):
@@ -82,7 +69,7 @@ class SqlDatabase(ABC):
 
     def connection_error(self, error: OperationalError) -> DagsterStorageConnectionError:
         """The error to raise when no connection can be opened."""
-        reason = str(error.orig).strip().splitlines()[0]
+        reason = redact_text(str(error.orig).strip().splitlines()[0])
         return DagsterStorageConnectionError(f"Cannot open the database {self.location}: {reason}")
 
     def _run(self, work: Callable[[Connection], T], options: dict) -> T:

@@ -27,6 +27,7 @@ from dagster_core.config import (
     resolve_field,
     validate_config,
 )
+from dagster_core.config.yaml_files import load_yaml_files
 
 
 def messages(config, value):
@@ -475,3 +476,27 @@ def test_config_types_pickle(dumps):
     assert process_config(clone, {"execution": {"in_process": {}}}) == process_config(
         config, {"execution": {"in_process": {}}}
     )
+
+
+def test_a_later_files_choice_of_executor_storage_or_cluster_replaces_the_earlier(tmp_path):
+    files = {
+        "base.yaml": "solids: {a: {config: {x: 1}}}\n"
+        "execution: {dask: {cluster: {local: {n_workers: 2}}, adapt: {minimum: 1}}}\n"
+        "storage: {filesystem: {base_dir: /data}}\n",
+        "existing.yaml": "execution: {dask: {cluster: {existing: {address: 'tcp://h:8786'}}}}\n",
+        "multiprocess.yaml": "solids: {a: {config: {y: 2}}}\n"
+        "execution: {multiprocess: {max_concurrent: 4}}\n",
+        "more.yaml": "execution: {multiprocess: {}}\nstorage: {s3: {s3_bucket: b}}\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    paths = [tmp_path / name for name in files]
+
+    assert load_yaml_files(paths[:2])["execution"] == {
+        "dask": {"cluster": {"existing": {"address": "tcp://h:8786"}}, "adapt": {"minimum": 1}}
+    }
+    assert load_yaml_files(paths) == {
+        "solids": {"a": {"config": {"x": 1, "y": 2}}},  # not a selector: merged
+        "execution": {"multiprocess": {"max_concurrent": 4}},  # same choice: merged
+        "storage": {"s3": {"s3_bucket": "b"}},
+    }

@@ -48,7 +48,6 @@ def run(repo, *args):
         cwd=repo,
         capture_output=True,
         text=True,
-        timeout=60,
         env={**os.environ, "DAGSTER_HOME": ""},
     )
 

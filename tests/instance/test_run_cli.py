@@ -9,6 +9,9 @@ import time
 
 import pytest
 
+from dagster_core import DagsterInstance
+from dagster_core.events import DagsterEvent, DagsterEventType
+
 DAGSTER = os.path.join(os.path.dirname(sys.executable), "dagster")
 
 CODE = textwrap.dedent(
@@ -58,7 +61,6 @@ def dagster(home, *args, check=True):
         env={**os.environ, "DAGSTER_HOME": str(home)},
         capture_output=True,
         text=True,
-        timeout=120,
     )
     if check:
         assert out.returncode == 0, out.stdout + out.stderr
@@ -83,6 +85,9 @@ def test_history_is_visible_from_other_processes(home):
     logs = dagster(home, "run", "logs", run_id).stdout
     assert "PIPELINE_START" in logs and "PIPELINE_SUCCESS" in logs
     assert "first says hi" in dagster(home, "run", "logs", run_id, "--step", "first.compute").stdout
+    nosuch = dagster(home, "run", "logs", run_id, "--step", "nosuch.compute", check=False)
+    assert nosuch.returncode == 2
+    assert "has no step 'nosuch.compute'; its steps: first.compute, second.compute" in nosuch.stderr
 
     redo = dagster(home, "pipeline", "reexecute", run_id, "--step-keys", "second.compute")
     assert "[1/1 steps] second.compute success" in redo.stderr
@@ -92,6 +97,29 @@ def test_history_is_visible_from_other_processes(home):
     assert dagster(home, "run", "show", "no-such-run", check=False).returncode == 2
     dagster(home, "run", "wipe", "--yes")
     assert run_ids(home) == []
+
+
+def test_wipe_refuses_while_runs_are_running_unless_forced(home):
+    instance = DagsterInstance.from_home(str(home))
+    started, canceling = instance.create_run("gated"), instance.create_run("gated")
+    instance.store_events(
+        [
+            DagsterEvent(DagsterEventType.PIPELINE_START, r.run_id, "gated")
+            for r in (started, canceling)
+        ]
+    )
+    assert instance.terminate_run(canceling.run_id)
+    # Their driver is this live process, so other processes see them STARTED and CANCELING.
+    refused = dagster(home, "run", "wipe", "--yes", check=False)
+    assert refused.returncode == 2
+    assert f"{started.run_id} (gated, STARTED)" in refused.stderr
+    assert (
+        f"{canceling.run_id} (gated, CANCELING)" in refused.stderr and "--force" in refused.stderr
+    )
+    assert sorted(run_ids(home)) == sorted([started.run_id, canceling.run_id])
+    dagster(home, "run", "wipe", "--yes", "--force")
+    assert run_ids(home) == []
+    instance.dispose()
 
 
 def test_logs_follow_shows_events_until_the_run_ends(home):
