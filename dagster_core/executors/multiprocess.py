@@ -143,6 +143,7 @@ class MultiprocessExecutor(Executor):
         self._children: list[_Child] = []
         self._idle: list[_Child] = []
         self._queue: deque[tuple[ExecutionStep, dict[str, StepResult]]] = deque()
+        self._setup_failed: ErrorInfo | None = None
         self._stopping = False
 
     def start(self, launch: LaunchContext) -> Iterator[DagsterEvent]:
@@ -162,8 +163,20 @@ class MultiprocessExecutor(Executor):
         return iter(())
 
     def _dispatch(self) -> None:
-        """Hand queued steps to idle children, starting children up to max_concurrent."""
+        """Hand queued steps to idle children, starting children up to max_concurrent; once a
+        child could not open the run, the queued steps fail with its reason instead."""
         while self._queue and not self._stopping:
+            if self._setup_failed is not None:
+                step, _ = self._queue.popleft()
+                self.launch_context.report(
+                    StepCompletion(
+                        step.key,
+                        failure=f"a child process could not open the run: "
+                        f"{self._setup_failed.message}",
+                        error=self._setup_failed,
+                    )
+                )
+                continue
             if self._idle:
                 child = self._idle.pop()
             elif len(self._children) < self.max_concurrent:
@@ -175,32 +188,31 @@ class MultiprocessExecutor(Executor):
 
     def _on_message(self, child: _Child, message: Any) -> None:
         """From a child's reader thread: a completion, a failed setup, or the child's end."""
-        step = child.step
-        if message is None or isinstance(message, _SetupFailed):
-            if isinstance(message, _SetupFailed):
-                why = f"its child process could not open the run: {message.error.message}"
-                error = message.error
-            else:
-                why, error = None, None
+        if isinstance(message, StepCompletion):
+            self.launch_context.report(message)
             with self._lock:
-                if child in self._children:
-                    self._children.remove(child)
-                if child in self._idle:
-                    self._idle.remove(child)
-                stopping = self._stopping
-            if step is not None and not stopping:
-                self.launch_context.report(
-                    StepCompletion(step.key, failure=why or child.death_message(), error=error)
-                )
-            if not stopping:
-                child.stop()
-                with self._lock:
-                    self._dispatch()
+                child.step = None
+                self._idle.append(child)
+                self._dispatch()
             return
-        self.launch_context.report(message)
         with self._lock:
-            child.step = None
-            self._idle.append(child)
+            if isinstance(message, _SetupFailed):
+                self._setup_failed = message.error
+            if child in self._children:
+                self._children.remove(child)
+            stopping, step, child.step = self._stopping, child.step, None
+        if stopping:
+            return
+        if step is not None:
+            if self._setup_failed is not None:
+                why = f"a child process could not open the run: {self._setup_failed.message}"
+            else:
+                why = child.death_message()
+            self.launch_context.report(
+                StepCompletion(step.key, failure=why, error=self._setup_failed)
+            )
+        child.stop()
+        with self._lock:
             self._dispatch()
 
     def _stop_children(self) -> None:

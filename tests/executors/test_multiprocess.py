@@ -136,6 +136,36 @@ def test_a_dying_child_fails_only_its_step(tmp_path, how, expected):
     assert instance.get_run_by_id(result.run_id).status is PipelineRunStatus.FAILURE
 
 
+def test_a_resource_that_fails_in_the_children_fails_the_steps_with_its_reason(tmp_path):
+    @resource
+    def warehouse(_):
+        raise ConnectionError("warehouse is down")
+
+    @solid(required_resource_keys={"warehouse"})
+    def load(_):
+        return 1
+
+    @lambda_solid
+    def after(x):
+        return x
+
+    @pipeline(mode_defs=[ModeDefinition(resource_defs={"warehouse": warehouse})])
+    def p():
+        for i in range(4):
+            after.alias(f"after_{i}")(load.alias(f"load_{i}")())
+
+    instance = DagsterInstance.ephemeral()
+    result = execute_pipeline(
+        p, run_config("multiprocess", tmp_path), instance=instance, raise_on_error=False
+    )
+    assert instance.get_run_by_id(result.run_id).status is PipelineRunStatus.FAILURE
+    for i in range(4):
+        failure = result.result_for_solid(f"load_{i}").failure_data
+        assert "could not open the run" in failure.message
+        assert "warehouse is down" in failure.message
+        assert result.result_for_solid(f"after_{i}").skipped
+
+
 def test_compute_logs_of_children_are_captured(tmp_path):
     @lambda_solid
     def talk():

@@ -190,3 +190,41 @@ def test_a_quiet_run_whose_process_lives_on_this_host_stays_started(tmp_path):
     finally:
         alive.kill()
         alive.wait()
+
+
+def test_every_bad_part_is_reported_at_once_and_nothing_is_created(
+    tmp_path, fresh_postgres_url, monkeypatch
+):
+    import psycopg2
+
+    monkeypatch.setenv("DAGSTER_TEST_PG", fresh_postgres_url)
+    (tmp_path / "dagster.yaml").write_text(
+        textwrap.dedent(
+            """
+            run_storage:
+              module: storage_backends.postgres
+              class: PostgresRunStorage
+              config: {postgres_url: {env: DAGSTER_TEST_PG}}
+            event_log_storage:
+              module: storage_backends.postgres
+              class: PostgresEventLogStorag
+              config: {postgres_url: {env: DAGSTER_TEST_PG}}
+            compute_logs:
+              module: storage_backends.nosuch
+              class: LocalComputeLogManager
+            schedule_storage:
+              module: storage_backends.sqlite
+              class: SqliteScheduleStorage
+              config: {base_dir: 7}
+            """
+        )
+    )
+    with pytest.raises(DagsterInstanceConfigError) as info:
+        DagsterInstance.from_home(str(tmp_path))
+    text = str(info.value)
+    assert "event_log_storage.class" in text and "PostgresEventLogStorage" in text
+    assert 'compute_logs.module: cannot import "storage_backends.nosuch"' in text
+    assert "schedule_storage.config.base_dir: expected String" in text
+    with psycopg2.connect(fresh_postgres_url) as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema='public'")
+        assert cursor.fetchone()[0] == 0  # the valid run_storage part created no table either

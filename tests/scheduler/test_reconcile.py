@@ -211,6 +211,34 @@ def test_invalid_schedules_are_refused_before_anything_changes(instance, user_cr
     assert (user_crontab.read(), instance.schedule_storage.all_schedules()) == before
 
 
+def test_a_schedule_whose_executor_check_fails_is_refused_at_up(instance, user_crontab):
+    from dagster_core import default_executors
+    from dagster_dask import dask_executor
+
+    @pipeline(mode_defs=[ModeDefinition(executor_defs=[*default_executors, dask_executor])])
+    def on_dask():
+        emit()
+
+    up(instance, [hourly()])
+    before = (user_crontab.read(), instance.schedule_storage.all_schedules())
+    config = {
+        **CONFIG,
+        "execution": {"dask": {"cluster": {"existing": {"address": "scheduler-without-port"}}}},
+        "storage": {"filesystem": {"base_dir": "relative/intermediates"}},
+    }
+    with pytest.raises(DagsterInvalidScheduleError) as info:
+        reconcile(
+            instance,
+            [ScheduleDefinition("remote", "@daily", "on_dask", config)],
+            {**PIPELINES, "on_dask": on_dask},
+            python_file="/code/pipelines.py",
+        )
+    problem = info.value.problems["remote"]
+    assert '"scheduler-without-port" is not a scheduler address' in problem
+    assert '"relative/intermediates" is not absolute' in problem
+    assert (user_crontab.read(), instance.schedule_storage.all_schedules()) == before
+
+
 def test_up_repairs_a_lost_crontab_line(instance, user_crontab):
     up(instance, [nightly()])
     lines = user_crontab.read()
