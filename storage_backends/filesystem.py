@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import glob
+import json
 import os
 import pickle
+import socket
 import sys
 import tempfile
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -53,50 +58,109 @@ class FilesystemIntermediateStore(IntermediateStore):
 
 
 class LocalComputeLogManager(ComputeLogManager):
-    """Each step's stdout and stderr in `<base_dir>/<run_id>/compute_logs/<step_key>.out|.err`.
+    """Steps' stdout and stderr under `<base_dir>/<run_id>/compute_logs/`.
 
-    File descriptors 1 and 2 are redirected, so output from C extensions and subprocesses is
-    captured too; the files can be read while the step runs.
+    Each process that runs steps of a run writes their output into one stdout and one stderr file
+    of its own (`<host>-<pid>.out|.err`) and notes in `<host>-<pid>.index` where each step's output
+    starts and ends in them: files are created once per run and process, not per step, because
+    creating files is what capture costs on most disks. `read_logs` joins a step's pieces from
+    every process that ran it, in the order its attempts ran; a step still running is read to the
+    end of its files. File descriptors 1 and 2 are redirected, so output from C extensions and
+    subprocesses is captured too.
     """
 
     def __init__(self, base_dir: str):
         self.base_dir = os.path.abspath(base_dir)
         self._made: set[str] = set()
+        self._last = threading.local()  # this thread's last capture, for last_capture
 
     @classmethod
     def config_schema(cls) -> object:
         return {"base_dir": Field(ConfigString)}
 
     def __getstate__(self) -> dict:
-        return {"base_dir": self.base_dir, "_made": set()}
+        return {"base_dir": self.base_dir}
 
-    def path(self, run_id: str, step_key: str, ext: str) -> str:
-        """Where the step's `out` or `err` file is."""
-        return os.path.join(self.base_dir, run_id, "compute_logs", f"{step_key}.{ext}")
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["base_dir"])
+
+    def _directory(self, run_id: str) -> str:
+        return os.path.join(self.base_dir, run_id, "compute_logs")
+
+    def _note(self, index: Any, step_key: str, mark: str, out: Any, err: Any) -> dict:
+        """Append where the step's output starts or ends in this process's files."""
+        note = {
+            "step": step_key,
+            "mark": mark,
+            "time": time.time(),
+            "out": os.fstat(out.fileno()).st_size,
+            "err": os.fstat(err.fileno()).st_size,
+        }
+        index.write(json.dumps(note) + "\n")
+        index.flush()
+        return note
 
     @contextmanager
     def capture(self, run_id: str, step_key: str) -> Iterator[None]:
-        directory = os.path.dirname(self.path(run_id, step_key, "out"))
+        directory = self._directory(run_id)
         if directory not in self._made:  # once per run and process
             os.makedirs(directory, exist_ok=True)
             self._made.add(directory)
+        stem = os.path.join(directory, f"{socket.gethostname()}-{os.getpid()}")
         with (
-            open(self.path(run_id, step_key, "out"), "a", buffering=1) as out,
-            open(self.path(run_id, step_key, "err"), "a", buffering=1) as err,
-            _redirect(sys.stdout, 1, out, "stdout"),
-            _redirect(sys.stderr, 2, err, "stderr"),
+            open(f"{stem}.out", "a", buffering=1) as out,
+            open(f"{stem}.err", "a", buffering=1) as err,
+            open(f"{stem}.index", "a") as index,
         ):
-            yield
+            start = self._note(index, step_key, _START, out, err)
+            try:
+                with (
+                    _redirect(sys.stdout, 1, out, "stdout"),
+                    _redirect(sys.stderr, 2, err, "stderr"),
+                ):
+                    yield
+            finally:
+                end = self._note(index, step_key, _END, out, err)
+                self._last.piece = (stem, start, end)
+
+    def last_capture(self) -> ComputeLogs:
+        """What the last capture in this thread wrote: for a manager that ships it elsewhere."""
+        stem, start, end = self._last.piece
+        return ComputeLogs(
+            _read_piece(stem, "out", start, end), _read_piece(stem, "err", start, end)
+        )
 
     def read_logs(self, run_id: str, step_key: str) -> ComputeLogs:
-        def read(ext: str) -> str:
-            try:
-                with open(self.path(run_id, step_key, ext), errors="replace") as f:
-                    return f.read()
-            except FileNotFoundError:
-                return ""
+        pieces: list[tuple[float, str, dict, dict | None]] = []
+        for index_path in glob.glob(os.path.join(self._directory(run_id), "*.index")):
+            stem = index_path.removesuffix(".index")
+            started: dict | None = None
+            with open(index_path) as index:
+                for line in index:
+                    note = json.loads(line)
+                    if note["step"] != step_key:
+                        continue
+                    if note["mark"] == _START:
+                        started = note
+                    elif started is not None:
+                        pieces.append((started["time"], stem, started, note))
+                        started = None
+            if started is not None:  # still running: to the end of the files
+                pieces.append((started["time"], stem, started, None))
+        pieces.sort(key=lambda piece: piece[0])
+        out = "".join(_read_piece(stem, "out", start, end) for _, stem, start, end in pieces)
+        err = "".join(_read_piece(stem, "err", start, end) for _, stem, start, end in pieces)
+        return ComputeLogs(out, err)
 
-        return ComputeLogs(read("out"), read("err"))
+
+_START, _END = "start", "end"
+
+
+def _read_piece(stem: str, ext: str, start: dict, end: dict | None) -> str:
+    with open(f"{stem}.{ext}", "rb") as f:
+        f.seek(start[ext])
+        data = f.read() if end is None else f.read(end[ext] - start[ext])
+    return data.decode(errors="replace")
 
 
 @contextmanager

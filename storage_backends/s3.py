@@ -253,11 +253,12 @@ class S3ComputeLogManager(ComputeLogManager):
             self._upload(run_id, step_key)
 
     def _upload(self, run_id: str, step_key: str) -> None:
-        """Copy the step's local log files to S3; on failure warn and keep the local copies."""
-        for ext in ("out", "err"):
+        """Copy what the step just wrote to S3; on failure warn and keep the local copies."""
+        logs = self._local.last_capture()
+        for ext, text in (("out", logs.stdout), ("err", logs.stderr)):
             key = self._key(run_id, step_key, ext)
             try:
-                self._client.upload_file(self._local.path(run_id, step_key, ext), self.bucket, key)
+                self._client.put_object(Bucket=self.bucket, Key=key, Body=text.encode())
             except (Boto3Error, BotoCoreError, ClientError, OSError) as exc:
                 _log.warning(
                     "Could not upload compute logs to s3://%s/%s (%s: %s); they stay in %s",

@@ -168,11 +168,14 @@ def test_logs_follow_ends_when_the_driver_dies(home):
     )
     try:
         deadline = time.monotonic() + 60
-        while "STEP_START" not in (out := dagster(home, "run", "logs", *run_ids(home)).stdout):
+        while not run_ids(home):
+            assert time.monotonic() < deadline, "the run never appeared in `dagster run list`"
+            time.sleep(0.1)
+        (run_id,) = run_ids(home)
+        while "STEP_START" not in (out := dagster(home, "run", "logs", run_id).stdout):
             assert runner.poll() is None, "the run ended by itself"
             assert time.monotonic() < deadline, f"the step never started: {out}"
             time.sleep(0.1)
-        (run_id,) = run_ids(home)
         follower = subprocess.Popen(
             [DAGSTER, "run", "logs", run_id, "--follow"],
             cwd=home,
