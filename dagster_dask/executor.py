@@ -15,7 +15,6 @@ import time
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-import cloudpickle
 from distributed import Client, Future, as_completed
 
 from dagster_core.config import (
@@ -44,6 +43,7 @@ from dagster_core.execution.termination import TerminationCheck
 from dagster_core.instance import DagsterInstance
 from dagster_core.instance.config import ClassSpec, build_part, resolve_spec
 from dagster_core.storage import EventLogStorage
+from dagster_core.user_code import pickle_with_user_code
 from dagster_dask.clusters import DagsterDaskError, dask_client
 from dagster_dask.worker import (
     RunPayload,
@@ -191,7 +191,7 @@ class DaskExecutor:
             # a task rather than scattered data: Dask can recompute it if its worker dies
             payload = client.submit(
                 pass_payload,
-                RunPayload(ctx.run_id, cloudpickle.dumps(ctx), spec),
+                RunPayload(ctx.run_id, pickle_with_user_code(ctx), spec),
                 key=f"payload-{ctx.run_id}",
                 pure=False,
             )

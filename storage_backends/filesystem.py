@@ -10,13 +10,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import cloudpickle
+
 from dagster_core.config import ConfigString, Field
 from dagster_core.storage.compute_logs import ComputeLogManager, ComputeLogs
 from dagster_core.storage.intermediates import IntermediateStore
 
 
 class FilesystemIntermediateStore(IntermediateStore):
-    """Each output at `<base_dir>/<run_id>/intermediates/<step_key>/<output_name>`, pickle protocol 5.
+    """Each output at `<base_dir>/<run_id>/intermediates/<step_key>/<output_name>`, pickle protocol 5
+    written by cloudpickle, so that instances of the user's classes, which workers hold by value,
+    pickle where their module cannot be imported.
 
     A value is written to a temporary file and renamed into place, so a crash never leaves a
     half-written output behind and readers see either nothing or the whole value.
@@ -37,7 +41,7 @@ class FilesystemIntermediateStore(IntermediateStore):
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{output_name}.")
         try:
             with os.fdopen(fd, "wb") as f:
-                pickle.dump(value, f, protocol=5)
+                cloudpickle.dump(value, f, protocol=5)
             os.replace(tmp, path)
         except BaseException:
             os.unlink(tmp)

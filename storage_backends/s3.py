@@ -12,6 +12,7 @@ from functools import cached_property
 from typing import Any
 
 import boto3
+import cloudpickle
 import s3fs
 from boto3.exceptions import Boto3Error
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
@@ -52,7 +53,7 @@ def s3_client(endpoint_url: str | None = None, region_name: str | None = None) -
 
 class S3IntermediateStore(IntermediateStore):
     """Each output at `s3://<bucket>/<prefix>/<run_id>/intermediates/<step_key>/<output_name>`,
-    pickle protocol 5.
+    pickle protocol 5 written by cloudpickle (as the filesystem store does).
 
     Values stream in `block_size` pieces: written through s3fs (one PUT for a small value, a
     multipart upload for a large one; a failed write aborts it, so nothing appears at the key) and
@@ -113,7 +114,7 @@ class S3IntermediateStore(IntermediateStore):
         path = f"{self.bucket}/{self._key(run_id, step_key, output_name)}"
         f = self._fs.open(path, "wb", block_size=self.block_size)
         try:
-            pickle.dump(value, _Chunked(f, self.block_size), protocol=5)
+            cloudpickle.dump(value, _Chunked(f, self.block_size), protocol=5)
             f.close()
         except BaseException:
             f.discard()  # abort the multipart upload, if one began

@@ -29,6 +29,7 @@ from dagster_core.execution.step_runner import StepResult, run_step
 from dagster_core.execution.termination import TerminationCheck
 from dagster_core.instance import DagsterInstance
 from dagster_core.serdes import deserialize_value, serialize_value
+from dagster_core.user_code import pickle_with_user_code
 
 _SPAWN = multiprocessing.get_context("spawn")
 _STOP_TIMEOUT = 10.0
@@ -117,7 +118,7 @@ class MultiprocessExecutor:
 
     def execute(self, ctx: RunContext, instance: DagsterInstance) -> Iterator[DagsterEvent]:
         check_termination = TerminationCheck(instance, ctx.run_id)
-        payload = cloudpickle.dumps(ctx)
+        payload = pickle_with_user_code(ctx)
         steps = ctx.plan.steps_to_execute
         in_run = {s.key for s in steps}
         waiting = list(steps)
