@@ -22,21 +22,43 @@ code directories. Packages of a virtualenv kept below a code directory do not si
 it, and site-packages or the standard library are never code directories, so installed code is
 never taken for the user's.
 `__main__` itself always goes by value (cloudpickle's own rule).
+
+The user's modules are registered with cloudpickle only while a run is pickled for other
+processes (`pickle_with_user_code`); this process's own pickles keep naming its classes by
+reference.
+
+Outputs. On a worker, a class of the user's code exists by value only, one copy per run. So the
+intermediate stores write instances of such classes naming the class by module and name
+(`dump_value`), and read them back as instances of the reading run's own class (`load_value`):
+a step re-executed by a later run, edited code included, gets the classes it checks against.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
+import importlib
 import importlib.metadata
 import os
+import pickle
 import site
 import sys
 import sysconfig
-from types import ModuleType
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from types import MappingProxyType, ModuleType
+from typing import IO, Any
 
 import cloudpickle
 
+UserClasses = Mapping[tuple[str, str], type]  # classes of the user's code by (module, name)
+
 _code_directories: set[str] = set()
+_registering = threading.Lock()
+_shipped_classes: contextvars.ContextVar[UserClasses] = contextvars.ContextVar(
+    "_shipped_classes", default=MappingProxyType({})
+)
 
 
 def add_code_directory(directory: str) -> None:
@@ -107,11 +129,133 @@ def user_code_modules() -> list[ModuleType]:
     return [m for m in found if m.__name__ not in installed]
 
 
-def pickle_with_user_code(obj: object) -> bytes:
-    """`obj` pickled with cloudpickle for another process, the user's code in it by value.
+class _Sink:
+    """A file that keeps nothing."""
 
-    A module registered by value stays so in this process: later pickles of its functions and
-    classes (such as outputs the intermediate store writes here) go by value too."""
-    for module in user_code_modules():
-        cloudpickle.register_pickle_by_value(module)
-    return cloudpickle.dumps(obj)
+    def write(self, data: bytes) -> int:
+        return len(data)
+
+
+class _ClassRecorder(cloudpickle.Pickler):
+    """Pickles into nothing, noting which of `candidates` (classes by id: their module and
+    name) the pickle holds."""
+
+    def __init__(self, candidates: Mapping[int, tuple[str, str]]):
+        super().__init__(_Sink(), protocol=5)
+        self.candidates = candidates
+        self.met: dict[tuple[str, str], type] = {}
+
+    def reducer_override(self, obj: Any) -> Any:
+        key = self.candidates.get(id(obj))
+        if key is not None:
+            self.met[key] = obj
+        return super().reducer_override(obj)
+
+
+def _top_level_classes(modules: Iterable[ModuleType]) -> dict[int, tuple[str, str]]:
+    """The classes defined at the top level of `modules` and of their imported submodules, by
+    id: their module and name."""
+    names = {m.__name__ for m in modules}
+    prefixes = tuple(f"{name}." for name in names)
+    found: dict[int, tuple[str, str]] = {}
+    for name, module in list(sys.modules.items()):
+        if isinstance(module, ModuleType) and (name in names or name.startswith(prefixes)):
+            for attribute, value in list(vars(module).items()):
+                if (
+                    isinstance(value, type)
+                    and value.__module__ == module.__name__
+                    and value.__qualname__ == attribute
+                ):
+                    found[id(value)] = (module.__name__, attribute)
+    return found
+
+
+@contextlib.contextmanager
+def _by_value(modules: Iterable[ModuleType]) -> Iterator[None]:
+    """cloudpickle pickles `modules` by value inside the block, and only there, so that this
+    process's own writes (in-process runs) keep naming its importable classes by reference.
+    Modules registered by someone else stay registered."""
+    with _registering:
+        registered = cloudpickle.list_registry_pickle_by_value()
+        added = [m for m in modules if m.__name__ not in registered]
+        for module in added:
+            cloudpickle.register_pickle_by_value(module)
+        try:
+            yield
+        finally:
+            for module in added:
+                cloudpickle.unregister_pickle_by_value(module)
+
+
+def pickle_with_user_code(obj: object) -> bytes:
+    """`obj` (a run) pickled with cloudpickle for another process, the user's code in it by value.
+
+    Intermediate stores in it take along the classes of the user's code that it holds
+    (`shipped_classes`): learning which needs one pickling pass more, and taking only those
+    keeps a class the run never uses, which may not pickle, out of it."""
+    modules = user_code_modules()
+    with _by_value(modules):
+        recorder = _ClassRecorder(_top_level_classes([*modules, sys.modules["__main__"]]))
+        recorder.dump(obj)
+        token = _shipped_classes.set(MappingProxyType(recorder.met))
+        try:
+            return cloudpickle.dumps(obj)
+        finally:
+            _shipped_classes.reset(token)
+
+
+def shipped_classes() -> UserClasses:
+    """While pickle_with_user_code pickles a run: the classes of the user's code in it, by
+    (module, name); else none."""
+    return _shipped_classes.get()
+
+
+def user_class(module: str, name: str) -> type:
+    """Class `name` of `module`, imported. Stored outputs name the classes of the user's code with
+    it (dump_value); a reader holding the run's own classes resolves them to those instead."""
+    return getattr(importlib.import_module(module), name)
+
+
+class _ValuePickler(cloudpickle.Pickler):
+    """cloudpickle, with the classes in `classes` named (module, name) through user_class."""
+
+    def __init__(self, file: IO[bytes], classes: UserClasses):
+        super().__init__(file, protocol=5)
+        self._keys = {id(cls): key for key, cls in classes.items()}
+
+    def reducer_override(self, obj: Any) -> Any:
+        key = self._keys.get(id(obj))
+        if key is not None:
+            return user_class, key
+        return super().reducer_override(obj)
+
+
+class _ValueUnpickler(pickle.Unpickler):
+    """Resolves user_class references to the classes in `classes` first."""
+
+    def __init__(self, file: IO[bytes], classes: UserClasses):
+        super().__init__(file)
+        self._classes = classes
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) == (__name__, user_class.__name__):
+            return self._user_class
+        return super().find_class(module, name)
+
+    def _user_class(self, module: str, name: str) -> type:
+        return self._classes.get((module, name)) or user_class(module, name)
+
+
+def dump_value(value: object, file: IO[bytes], classes: UserClasses) -> None:
+    """Pickle a step output to `file` (cloudpickle, protocol 5). Instances of `classes` (the run's
+    classes of the user's code, which on a worker exist by value only) name their class, so a later
+    run, re-executing a step, reads them back as instances of its own classes."""
+    if classes:
+        _ValuePickler(file, classes).dump(value)
+    else:
+        cloudpickle.dump(value, file, protocol=5)
+
+
+def load_value(file: IO[bytes], classes: UserClasses) -> Any:
+    """Unpickle a step output that dump_value wrote, naming the classes of `classes` with them."""
+    return _ValueUnpickler(file, classes).load()

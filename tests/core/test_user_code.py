@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import importlib
+import io
 import os
 import subprocess
 import sys
@@ -15,8 +16,29 @@ import pytest
 
 import dagster_core
 from dagster_core import user_code
+from storage_backends.filesystem import FilesystemIntermediateStore
 
 _NAMES = ("ucjob", "ucsibling", "ucpkg", "ucpkg.inner", "ucdeep")
+UCJOB = """
+import threading
+
+import ucdeep
+import ucsibling
+from ucpkg.inner import double
+
+
+class Thing:
+    def __init__(self, x):
+        self.x = x
+
+
+class Locked:  # compute never uses it, and it does not pickle
+    lock = threading.Lock()
+
+
+def compute(x):
+    return ucdeep.neg(double(ucsibling.inc(Thing(x).x)))
+"""
 
 
 @pytest.fixture
@@ -30,19 +52,14 @@ def code(tmp_path, monkeypatch) -> Path:
     (directory / "ucpkg" / "__init__.py").write_text("")
     (directory / "ucpkg" / "inner.py").write_text("def double(x):\n    return 2 * x\n")
     (directory / "ucsibling.py").write_text("def inc(x):\n    return x + 1\n")
-    (directory / "ucjob.py").write_text(
-        "import ucdeep\nimport ucsibling\nfrom ucpkg.inner import double\n\n"
-        "def compute(x):\n    return ucdeep.neg(double(ucsibling.inc(x)))\n"
-    )
+    (directory / "ucjob.py").write_text(UCJOB)
     (deep / "ucdeep.py").write_text("def neg(x):\n    return -x\n")
     monkeypatch.syspath_prepend(str(deep))
     monkeypatch.syspath_prepend(str(directory))
     monkeypatch.setattr(user_code, "_code_directories", set())
     yield directory
     for name in _NAMES:
-        module = sys.modules.pop(name, None)
-        if module is not None and name in cloudpickle.list_registry_pickle_by_value():
-            cloudpickle.unregister_pickle_by_value(module)
+        sys.modules.pop(name, None)
 
 
 def _installed_only(code: Path) -> dict[str, str]:
@@ -71,20 +88,32 @@ def test_installed_code_is_never_user_code_even_in_a_code_directory(code):
     assert not {"dagster_core", "dagster_dask", "storage_backends", "os", "json"} & _names()
 
 
-def test_user_code_unpickles_where_it_cannot_be_imported(code, tmp_path):
+_LOAD_RUN = """
+import pickle, sys
+store, compute = pickle.load(sys.stdin.buffer)
+print(compute(4), sorted(store._user_classes))
+print(store._user_classes["ucjob", "Thing"] is compute.__globals__["Thing"])
+"""
+
+
+def test_a_run_with_user_code_unpickles_where_it_cannot_be_imported(code, tmp_path):
     user_code.add_code_directory(str(code))
-    payload = user_code.pickle_with_user_code(importlib.import_module("ucjob").compute)
+    store = FilesystemIntermediateStore(str(tmp_path / "intermediates"))
+    run = (store, importlib.import_module("ucjob").compute)  # as a RunContext holds them
+    payload = user_code.pickle_with_user_code(run)
+    assert not cloudpickle.list_registry_pickle_by_value()  # by value only while pickling
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     loaded = subprocess.run(
-        [sys.executable, "-c", "import pickle, sys; print(pickle.load(sys.stdin.buffer)(4))"],
+        [sys.executable, "-c", _LOAD_RUN],
         input=payload,
         cwd=elsewhere,
         env=_installed_only(code),
         capture_output=True,
     )
     assert loaded.returncode == 0, loaded.stderr.decode()
-    assert loaded.stdout.decode().split() == ["-10"]
+    # the store knows the run's Thing (the very class compute uses), not the unused Locked
+    assert loaded.stdout.decode().splitlines() == ["-10 [('ucjob', 'Thing')]", "True"]
 
 
 @pytest.mark.parametrize(
@@ -103,3 +132,14 @@ def test_a_scripts_directory_is_a_code_directory(code, how):
     )
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.split("\n")[0] == "['ucjob', 'ucpkg', 'ucsibling']"
+
+
+def test_a_stored_instance_of_a_user_class_reads_back_as_the_readers_class(code):
+    thing = importlib.import_module("ucjob").Thing
+    shipped = type("Thing", (), {"__module__": "ucjob"})  # as a worker's by-value copy of Thing
+    stored = io.BytesIO()
+    user_code.dump_value([thing(1)], stored, {("ucjob", "Thing"): thing})
+    for classes, read_as in (({("ucjob", "Thing"): shipped}, shipped), ({}, thing)):
+        stored.seek(0)
+        (value,) = user_code.load_value(stored, classes)
+        assert type(value) is read_as and value.x == 1

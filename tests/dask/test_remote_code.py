@@ -108,9 +108,10 @@ def write_code(directory: Path, version: int) -> Path:
     return job
 
 
-def expected_output(version: int) -> str:
-    """What helperjob at `version` stores as its last step's output."""
-    helped = f"helper v{version}: x"
+def expected_output(version: int, boxed_by: int | None = None) -> str:
+    """What helperjob at `version` stores as its last step's output; given `boxed_by`, when it
+    reads a Box stored by the code at that version (a re-executed step)."""
+    helped = f"helper v{version if boxed_by is None else boxed_by}: x"
     return (
         f"box v{version} of {helped} | "
         f"{f'sibling v{version}: {helped}'.upper()} | [package v{version}: {helped}]"
@@ -165,6 +166,10 @@ class Workspace:
         job, config = self.code / "helperjob.py", self.code / "run.yaml"
         return self.run(DAGSTER, "pipeline", "execute", "-f", str(job), "-e", str(config))
 
+    def reexecute_last_step(self, run_id: str) -> str:
+        """`dagster pipeline reexecute RUN_ID --step-keys unpacked.compute`; the new run's id."""
+        return self.run(DAGSTER, "pipeline", "reexecute", run_id, "--step-keys", "unpacked.compute")
+
     def output(self, run_id: str) -> str:
         """The run's stored output of its last step."""
         store = FilesystemIntermediateStore(str(self.intermediates))
@@ -188,6 +193,10 @@ def test_file_code_runs_on_workers_without_it_and_an_edit_takes_effect(
     second = workspace.execute()  # the same workers, still running, run the edited code
     assert workspace.output(second) == expected_output(2)
     assert workspace.output(first) == expected_output(1)
+
+    # the Box the first run stored is read back as an instance of the edited Box
+    again = workspace.reexecute_last_step(first)
+    assert workspace.output(again) == expected_output(2, boxed_by=1)
 
 
 @pytest.mark.slow
@@ -216,7 +225,12 @@ def test_a_scheduled_run_of_a_file(cluster_elsewhere, workspace):
     assert workspace.output(run_id) == expected_output(4)
 
 
-def test_multiprocess_children_run_a_files_code(tmp_path):
+def test_multiprocess_children_run_a_files_code_and_re_execute_after_an_edit(tmp_path):
     workspace = Workspace(tmp_path)  # an instance on SQLite in its home
     workspace.write(5, {"multiprocess": {"max_concurrent": 2}})
-    assert workspace.output(workspace.execute()) == expected_output(5)
+    first = workspace.execute()
+    assert workspace.output(first) == expected_output(5)
+
+    workspace.write(6, {"multiprocess": {"max_concurrent": 2}})
+    again = workspace.reexecute_last_step(first)
+    assert workspace.output(again) == expected_output(6, boxed_by=5)
