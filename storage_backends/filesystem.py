@@ -5,7 +5,6 @@ from __future__ import annotations
 import glob
 import json
 import os
-import pickle
 import socket
 import sys
 import tempfile
@@ -18,10 +17,13 @@ from typing import Any
 from dagster_core.config import ConfigString, Field
 from dagster_core.storage.compute_logs import ComputeLogManager, ComputeLogs
 from dagster_core.storage.intermediates import IntermediateStore
+from dagster_core.user_code import dump_value, load_value
 
 
 class FilesystemIntermediateStore(IntermediateStore):
-    """Each output at `<base_dir>/<run_id>/intermediates/<step_key>/<output_name>`, pickle protocol 5.
+    """Each output at `<base_dir>/<run_id>/intermediates/<step_key>/<output_name>`, pickled by
+    user_code.dump_value (cloudpickle, protocol 5), so that instances of the user's classes, which
+    workers hold by value, pickle where their module cannot be imported.
 
     A value is written to a temporary file and renamed into place, so a crash never leaves a
     half-written output behind and readers see either nothing or the whole value.
@@ -42,7 +44,7 @@ class FilesystemIntermediateStore(IntermediateStore):
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{output_name}.")
         try:
             with os.fdopen(fd, "wb") as f:
-                pickle.dump(value, f, protocol=5)
+                dump_value(value, f, self._user_classes)
             os.replace(tmp, path)
         except BaseException:
             os.unlink(tmp)
@@ -51,7 +53,7 @@ class FilesystemIntermediateStore(IntermediateStore):
 
     def get_output(self, run_id: str, step_key: str, output_name: str) -> Any:
         with open(self._path(run_id, step_key, output_name), "rb") as f:
-            return pickle.load(f)
+            return load_value(f, self._user_classes)
 
     def has_output(self, run_id: str, step_key: str, output_name: str) -> bool:
         return os.path.exists(self._path(run_id, step_key, output_name))

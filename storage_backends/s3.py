@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import pickle
 import tempfile
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -22,6 +21,7 @@ from dagster_core.errors import DagsterError, DagsterStepOutputNotFoundError
 from dagster_core.storage.compute_logs import ComputeLogManager, ComputeLogs
 from dagster_core.storage.intermediates import IntermediateStore
 from dagster_core.storage.system_storage import InitSystemStorageContext, system_storage
+from dagster_core.user_code import dump_value, load_value
 from storage_backends.filesystem import LocalComputeLogManager
 
 _log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ def s3_client(endpoint_url: str | None = None, region_name: str | None = None) -
 
 class S3IntermediateStore(IntermediateStore):
     """Each output at `s3://<bucket>/<prefix>/<run_id>/intermediates/<step_key>/<output_name>`,
-    pickle protocol 5.
+    pickled by user_code.dump_value (as the filesystem store does).
 
     Values stream in `block_size` pieces: written through s3fs (one PUT for a small value, a
     multipart upload for a large one; a failed write aborts it, so nothing appears at the key) and
@@ -83,7 +83,8 @@ class S3IntermediateStore(IntermediateStore):
 
     def __getstate__(self) -> dict[str, Any]:
         # Clients do not pickle; a copy in another process makes its own when it first needs them.
-        return {k: v for k, v in self.__dict__.items() if k not in ("_client", "_fs")}
+        state = super().__getstate__()
+        return {k: v for k, v in state.items() if k not in ("_client", "_fs")}
 
     def check_bucket(self) -> None:
         """Raise DagsterS3Error, naming the bucket and endpoint, unless the bucket can be used."""
@@ -113,7 +114,7 @@ class S3IntermediateStore(IntermediateStore):
         path = f"{self.bucket}/{self._key(run_id, step_key, output_name)}"
         f = self._fs.open(path, "wb", block_size=self.block_size)
         try:
-            pickle.dump(value, _Chunked(f, self.block_size), protocol=5)
+            dump_value(value, _Chunked(f, self.block_size), self._user_classes)
             f.close()
         except BaseException:
             f.discard()  # abort the multipart upload, if one began
@@ -130,7 +131,7 @@ class S3IntermediateStore(IntermediateStore):
                 f"No output stored at s3://{self.bucket}/{key}"
             ) from None
         with closing(body):
-            return pickle.load(_Chunked(body, self.block_size))
+            return load_value(_Chunked(body, self.block_size), self._user_classes)
 
     def has_output(self, run_id: str, step_key: str, output_name: str) -> bool:
         key = self._key(run_id, step_key, output_name)

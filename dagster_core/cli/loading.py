@@ -14,6 +14,7 @@ import click
 from dagster_core.definitions.pipeline import PipelineDefinition
 from dagster_core.definitions.schedule import ScheduleDefinition, ScheduleDefinitions
 from dagster_core.errors import DagsterError, DagsterInvalidDefinitionError
+from dagster_core.user_code import add_code_directory
 
 ORIGIN_FILE_TAG = "dagster/python_file"
 ORIGIN_MODULE_TAG = "dagster/module"
@@ -49,6 +50,7 @@ def _load_module(python_file: str | None, module_name: str | None) -> ModuleType
         if not os.path.isfile(path):
             raise click.UsageError(f"No such Python file: {python_file}")
         sys.path.insert(0, os.path.dirname(path))
+        add_code_directory(os.path.dirname(path))  # the file and its siblings go by value
         name = os.path.splitext(os.path.basename(path))[0]
         spec = importlib.util.spec_from_file_location(name, path)
         assert spec is not None and spec.loader is not None

@@ -24,6 +24,7 @@ from dagster_core.execution.recorder import EventRecorder
 from dagster_core.execution.resources import build_resources
 from dagster_core.execution.step_runner import StepResult, run_step
 from dagster_core.instance import DagsterInstance, InstanceRef
+from dagster_core.user_code import pickle_with_user_code
 
 
 def recorded_end(events: list[DagsterEvent]) -> DagsterEvent | None:
@@ -139,8 +140,8 @@ class StepSession:
 @dataclass(frozen=True)
 class RunPayload:
     """What another process needs to run steps of a run, sent once per process: the run's
-    validated RunContext (cloudpickled, so definitions from `__main__` travel) and its
-    instance's ref."""
+    validated RunContext (cloudpickled, the user's code by value: see dagster_core.user_code)
+    and its instance's ref."""
 
     run_id: str
     context: bytes
@@ -148,7 +149,7 @@ class RunPayload:
 
     @classmethod
     def of(cls, ctx: RunContext, instance_ref: InstanceRef) -> RunPayload:
-        return cls(ctx.run_id, cloudpickle.dumps(ctx), instance_ref)
+        return cls(ctx.run_id, pickle_with_user_code(ctx), instance_ref)
 
     def open(self) -> StepSession:
         """A session on this process's own connection to the instance, closed with it."""

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
+from types import MappingProxyType
 from typing import Any
+
+from dagster_core.user_code import UserClasses, shipped_classes
 
 
 class IntermediateStore(ABC):
@@ -14,6 +17,14 @@ class IntermediateStore(ABC):
     """
 
     is_persistent: bool = False
+    _user_classes: UserClasses = MappingProxyType({})  # see __getstate__
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The store as pickled with a run for other processes: it takes along the run's classes
+        of the user's code (user_code.shipped_classes), so that it writes outputs of those
+        classes naming them and reads them back as this run's classes, whichever run wrote them
+        (user_code.dump_value, load_value)."""
+        return {**self.__dict__, "_user_classes": dict(shipped_classes() or self._user_classes)}
 
     @abstractmethod
     def set_output(self, run_id: str, step_key: str, output_name: str, value: Any) -> str:

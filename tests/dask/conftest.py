@@ -1,5 +1,5 @@
-"""Dask clusters for the executor tests: a LocalCluster, and a real `dask scheduler` with two
-`dask worker` processes (one offering GPU=1) started on 127.0.0.1 and ended by PID."""
+"""Dask clusters for the executor tests: a LocalCluster, and real `dask scheduler` / `dask worker`
+processes started on 127.0.0.1 and ended by PID."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from distributed import Client, LocalCluster
@@ -37,6 +39,17 @@ class RemoteCluster:
             return {w["name"] for w in client.scheduler_info(n_workers=-1)["workers"].values()}
 
 
+@dataclass(frozen=True)
+class _WorkerSpec:
+    """One `dask worker` process: its name, extra arguments, and where it runs: `cwd` and `env`
+    (None: this process's) model a worker started elsewhere, without the test's files."""
+
+    name: str
+    args: Sequence[str] = ()
+    cwd: Path | None = None
+    env: Mapping[str, str] | None = None
+
+
 def _wait(condition, timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -45,63 +58,100 @@ def _wait(condition, timeout: float, what: str) -> None:
         time.sleep(0.1)
 
 
-@pytest.fixture
-def remote_cluster(tmp_path) -> Iterator[RemoteCluster]:
-    """`dask scheduler` and two `dask worker`s (gpu-worker offers GPU=1), each under a nanny."""
-    scheduler_file = tmp_path / "scheduler.json"
-    log = open(tmp_path / "dask.log", "w")  # noqa: SIM115 - closed at teardown
-    started = [
-        subprocess.Popen(
-            [
-                DASK,
-                "scheduler",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "0",
-                "--no-dashboard",
-                "--scheduler-file",
-                str(scheduler_file),
-            ],
-            stdout=log,
-            stderr=log,
-        )
-    ]
-    try:
-        _wait(scheduler_file.exists, 60, "the dask scheduler to write its address")
-        _wait(lambda: scheduler_file.read_text().strip(), 10, "the scheduler file")
-        address = json.loads(scheduler_file.read_text())["address"]
-        for name, extra in (("gpu-worker", ["--resources", "GPU=1"]), ("cpu-worker", [])):
+def _end(processes: Sequence[subprocess.Popen]) -> None:
+    """SIGTERM the processes still running (last started first), SIGKILL those that hang."""
+    for process in reversed(processes):
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def _dask_processes(directory: Path, workers: Sequence[_WorkerSpec]) -> Iterator[RemoteCluster]:
+    """`dask scheduler` and one `dask worker` (under a nanny) per spec; their output goes to
+    `directory/dask.log`. Ends exactly the processes it started."""
+    directory.mkdir(parents=True, exist_ok=True)
+    scheduler_file = directory / "scheduler.json"
+    started: list[subprocess.Popen] = []
+    with open(directory / "dask.log", "w") as log:
+        try:
             started.append(
                 subprocess.Popen(
                     [
-                        DASK,
-                        "worker",
-                        address,
-                        "--host",
-                        "127.0.0.1",
-                        "--nthreads",
-                        "1",
-                        "--name",
-                        name,
-                        "--no-dashboard",
-                        *extra,
+                        *(DASK, "scheduler", "--host", "127.0.0.1", "--port", "0"),
+                        *("--no-dashboard", "--scheduler-file", str(scheduler_file)),
                     ],
                     stdout=log,
                     stderr=log,
                 )
             )
-        cluster = RemoteCluster(address, started)
-        _wait(lambda: len(cluster.worker_names()) == 2, 60, "two dask workers")
+            _wait(scheduler_file.exists, 60, "the dask scheduler to write its address")
+            _wait(lambda: scheduler_file.read_text().strip(), 10, "the scheduler file")
+            address = json.loads(scheduler_file.read_text())["address"]
+            for worker in workers:
+                started.append(
+                    subprocess.Popen(
+                        [
+                            *(DASK, "worker", address, "--host", "127.0.0.1", "--nthreads", "1"),
+                            *("--name", worker.name, "--no-dashboard", *worker.args),
+                        ],
+                        stdout=log,
+                        stderr=log,
+                        cwd=worker.cwd,
+                        env=None if worker.env is None else dict(worker.env),
+                    )
+                )
+            cluster = RemoteCluster(address, started)
+            expected = {w.name for w in workers}
+            _wait(lambda: cluster.worker_names() == expected, 60, f"dask workers {expected}")
+            yield cluster
+        finally:
+            _end(started)
+
+
+@pytest.fixture
+def remote_cluster(tmp_path) -> Iterator[RemoteCluster]:
+    """`dask scheduler` and two `dask worker`s (gpu-worker offers GPU=1)."""
+    workers = [_WorkerSpec("gpu-worker", ["--resources", "GPU=1"]), _WorkerSpec("cpu-worker")]
+    with _dask_processes(tmp_path, workers) as cluster:
         yield cluster
-    finally:
-        for process in reversed(started):
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for process in started:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        log.close()
+
+
+def _workers_elsewhere(
+    directory: Path, names: Sequence[str], pythonpath: Path | None = None
+) -> list[_WorkerSpec]:
+    """Workers started as on other machines: in `directory`, with no PYTHONPATH (or only
+    `pythonpath`), so they import what is installed and nothing of the tests' files."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    if pythonpath is not None:
+        env["PYTHONPATH"] = str(pythonpath)
+    workdir = directory / "workdir"
+    workdir.mkdir(parents=True, exist_ok=True)
+    return [_WorkerSpec(name, cwd=workdir, env=env) for name in names]
+
+
+@pytest.fixture(scope="module")
+def cluster_elsewhere(tmp_path_factory) -> Iterator[RemoteCluster]:
+    """`dask scheduler` and two `dask worker`s started elsewhere, shared by a test module."""
+    directory = tmp_path_factory.mktemp("cluster")
+    with _dask_processes(directory, _workers_elsewhere(directory, ["a", "b"])) as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def start_worker_elsewhere(tmp_path) -> Iterator[Callable[[Path], RemoteCluster]]:
+    """Starts `dask scheduler` and one `dask worker` elsewhere whose PYTHONPATH is the given
+    directory (ended when the test ends)."""
+    with ExitStack() as stack:
+
+        def start(pythonpath: Path) -> RemoteCluster:
+            directory = tmp_path / "cluster"
+            workers = _workers_elsewhere(directory, ["w"], pythonpath)
+            return stack.enter_context(_dask_processes(directory, workers))
+
+        yield start
