@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 import logging
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from types import SimpleNamespace
@@ -63,10 +63,19 @@ class _StepFailed(Exception):
 
 
 class _Events:
-    """Makes the events of one attempt of one step, and buffers `context.log` messages."""
+    """Makes the events of one attempt of one step. A `context.log` message is handed to
+    `on_log` as it is logged (so it is stored while a long step runs) and kept to be yielded in
+    order with the step's other events."""
 
-    def __init__(self, ctx: RunContext, step: ExecutionStep, attempt: int):
+    def __init__(
+        self,
+        ctx: RunContext,
+        step: ExecutionStep,
+        attempt: int,
+        on_log: Callable[[DagsterEvent], object] | None,
+    ):
         self.attempt = attempt
+        self._on_log = on_log
         self._base = {
             "run_id": ctx.run_id,
             "pipeline_name": ctx.pipeline.name,
@@ -82,7 +91,10 @@ class _Events:
         return DagsterEvent(event_type, message=message, level=level, data=data, **self._base)
 
     def log(self, level: int, message: str) -> None:
-        self.pending_logs.append(self.make(DagsterEventType.LOG_MESSAGE, message, level))
+        event = self.make(DagsterEventType.LOG_MESSAGE, message, level)
+        if self._on_log is not None:
+            self._on_log(event)
+        self.pending_logs.append(event)
 
     def drain_logs(self) -> Iterator[DagsterEvent]:
         logs, self.pending_logs = self.pending_logs, []
@@ -95,21 +107,23 @@ def run_step(
     step: ExecutionStep,
     upstream: Mapping[str, StepResult],
     first_attempt: int = 1,
+    on_log: Callable[[DagsterEvent], object] | None = None,
 ) -> Iterator[DagsterEvent]:
     """Run one step: skip it if an input is unavailable, else load inputs, compute, type-check,
     store outputs; retry on RetryRequested. The last event is STEP_SUCCESS, STEP_FAILURE or
     STEP_SKIPPED, whose `outputs` data says which outputs were stored. `first_attempt` > 1
-    when an earlier attempt was lost with its process."""
+    when an earlier attempt was lost with its process. `on_log` receives each LOG_MESSAGE as it
+    is logged, before it is yielded."""
     reason = _why_skip(ctx, step, upstream)
     if reason is not None:
-        events = _Events(ctx, step, first_attempt)
+        events = _Events(ctx, step, first_attempt, on_log)
         yield events.make(
             DagsterEventType.STEP_SKIPPED, reason, logging.INFO, reason=reason, outputs=()
         )
         return
     attempt = first_attempt
     while True:
-        events = _Events(ctx, step, attempt)
+        events = _Events(ctx, step, attempt, on_log)
         retry = yield from _run_attempt(ctx, resources, step, events)
         if retry is None:
             return

@@ -86,12 +86,17 @@ class StepSession:
         if upstream is None:
             upstream = self._recorded_upstream(step.upstream_keys)
         result = None
-        for event in run_step(self.ctx, self._resources, step, upstream, first_attempt=attempt):
+        record = self._recorder.record
+        for event in run_step(
+            self.ctx, self._resources, step, upstream, first_attempt=attempt, on_log=record
+        ):
             if event.event_type in STEP_END_EVENTS:
                 result = StepResult.from_end_event(event)
                 if self.canceled:
                     event = self._after_cancel(event)
-            yield self._recorder.record(event)
+            if event.event_type is not DagsterEventType.LOG_MESSAGE:  # recorded when logged
+                record(event)
+            yield event
         assert result is not None
         return result
 

@@ -106,8 +106,9 @@ def test_three_canceled_runs_keep_resources_under_their_steps_and_leak_nothing(
         )
         try:
             _wait(
-                lambda work=work, driver=driver: (work / "started").exists()
-                or driver.poll() is not None,
+                lambda work=work, driver=driver: (
+                    (work / "started").exists() or driver.poll() is not None
+                ),
                 90,
                 "the step to start",
             )

@@ -4,7 +4,6 @@ the run is marked FAILURE naming the dead process, and nothing of the run is lef
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import os
 import signal
 import subprocess
@@ -20,20 +19,6 @@ from sqlalchemy import make_url
 
 from dagster_core import DagsterEventType, DagsterInstance, PipelineRunStatus
 
-
-def _dask_cluster_fixtures():
-    """tests/dask/conftest.py, whose `remote_cluster` fixture this module uses too."""
-    path = os.path.join(os.path.dirname(os.path.dirname(__file__)), "dask", "conftest.py")
-    name = "dask_cluster_fixtures"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, path)
-        sys.modules[name] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules[name])
-    return sys.modules[name]
-
-
-remote_cluster = _dask_cluster_fixtures().remote_cluster
-
 E = DagsterEventType
 DAGSTER = os.path.join(os.path.dirname(sys.executable), "dagster")
 SLOW_LOG_LINE = "slow step is waiting for its release file"
@@ -41,8 +26,6 @@ LOG_FLUSH_WAIT = 15  # seconds; a step's log line is due in the log within 0.05 
 
 # Every solid leaves a file named `<solid>-<pid>` under pids/; `slow` logs a line and then
 # waits for a release file that the test creates only at the end (bounded by its own timeout).
-# No module-level helper functions: `dagster pipeline execute -f code.py` ships the solids by
-# value but a helper by reference to a module `code`, which remote workers cannot import.
 CODE = textwrap.dedent(
     """
     import os, time
