@@ -113,7 +113,9 @@ class _RunLoop:
         self.ctx = ctx
         self.executor = executor
         self.instance = instance
-        self.recorder = EventRecorder(instance.store_events)
+        self.recorder = EventRecorder(
+            instance.store_events, batch_step_ends=executor.runs_in_driver
+        )
         self.inbox: queue.Queue[_Stored | StepCompletion] = queue.Queue()
         self.watching = not executor.runs_in_driver
         self.launch = LaunchContext(ctx, instance, instance_ref, self.recorder, self.inbox.put)

@@ -156,12 +156,13 @@ class RunPayload:
     def of(cls, ctx: RunContext, instance_ref: InstanceRef) -> RunPayload:
         return cls(ctx.run_id, pickle_with_user_code(ctx), instance_ref)
 
-    def open(self) -> StepSession:
-        """A session on this process's own connection to the instance, closed with it."""
+    def open(self, check_prior: bool = True) -> StepSession:
+        """A session on this process's own connection to the instance, closed with it.
+        `check_prior`: see StepSession."""
         instance = DagsterInstance.from_ref(self.instance_ref)
         try:
             ctx = cloudpickle.loads(self.context)
         except BaseException:
             instance.dispose()
             raise
-        return StepSession(ctx, instance, dispose_instance=True)
+        return StepSession(ctx, instance, check_prior=check_prior, dispose_instance=True)
