@@ -111,9 +111,19 @@ def _offered(client: Client, wanted: Mapping[str, float]) -> bool:
     )
 
 
+def task_key(solid_def_name: str, run_id: str, step_key: str) -> str:
+    """`<solid definition>-<run id>-<step key>`: Dask groups tasks by the words before the run id,
+    so the steps of one solid definition share a task group (one colour on the dashboard, one
+    duration estimate for work stealing, queued across workers) and concurrent runs never
+    share a key."""
+    return f"{solid_def_name}-{run_id}-{step_key}"
+
+
 def _completion(step_key: str, future: Future) -> StepCompletion:
+    """What a step's finished future says. A step task that finished has stored its end event
+    before returning, so its small result need not travel back (rarely, fetch it)."""
     if future.status == "finished":
-        return StepCompletion(step_key, future.result())
+        return StepCompletion(step_key, fetch_result=future.result)
     if future.status == "cancelled":
         return StepCompletion(step_key, failure="its Dask task was cancelled")
     exc = future.exception()
@@ -217,7 +227,7 @@ class DaskExecutor(Executor):
         futures = self._futures
         for step in steps:
             deps = [futures[k] for k in sorted(step.upstream_keys) if k in futures]
-            key = f"{step.key}-{run_id}"
+            key = task_key(launch.ctx.pipeline.solids[step.solid_name].name, run_id, step.key)
             if step.key in self._unavailable:
                 futures[step.key] = client.submit(
                     unavailable_step, self._unavailable[step.key], *deps, key=key, pure=False

@@ -24,8 +24,10 @@ end as canceled, and records PIPELINE_CANCELED.
 
 State
 -----
-    results    step key -> StepResult of each completed step
+    results    step key -> StepResult of each completed step (from its end event, or as its
+               executor reported it)
     waiting    step key -> number of its upstream steps in the run not completed yet
+    ready      steps to hand over next
     started    step key -> STEP_START of each step running, for cancellation
     seen       position in the run's log of the last event yielded, when watching the log
 
@@ -122,6 +124,9 @@ class _RunLoop:
         self.steps = {s.key: s for s in ctx.plan.steps_to_execute}
         self.results: dict[str, StepResult] = {}
         self.started: dict[str, DagsterEvent] = {}
+        self.ready: list[ExecutionStep] = []
+        self.downstream: dict[str, list[str]] = defaultdict(list)
+        self.waiting: dict[str, int] = {}
         self.seen = -1
         self._positions = itertools.count()
 
@@ -140,12 +145,13 @@ class _RunLoop:
             yield self._shown(event)
 
     def _shown(self, event: DagsterEvent) -> DagsterEvent:
-        """Track and print an event on its way to the caller."""
+        """Track and print an event on its way to the caller; a step's end completes it."""
         if event.step_key is not None:
             if event.event_type is DagsterEventType.STEP_START:
                 self.started[event.step_key] = event
             elif event.event_type in STEP_END_EVENTS:
                 self.started.pop(event.step_key, None)
+                self._finish(event.step_key, StepResult.from_end_event(event))
         log_event(event, self.ctx.environment.log_level)
         return event
 
@@ -198,28 +204,34 @@ class _RunLoop:
             error=completion.error,
         )
 
-    def _complete(self, completion: StepCompletion) -> Iterator[DagsterEvent]:
-        """Take a step's completion; returns the steps it made ready."""
-        key = completion.step_key
+    def _finish(self, key: str, result: StepResult) -> None:
+        """Note a step's result (once) and queue the steps it made ready."""
         if key in self.results or key not in self.steps:
-            return []
-        if completion.result is not None:
-            self.results[key] = completion.result
-        else:
-            end = self._engine_end(self.steps[key], completion)
-            self.results[key] = StepResult.from_end_event(end)
-            yield from self._record(end)
-        ready = []
+            return
+        self.results[key] = result
         for downstream in self.downstream[key]:
             self.waiting[downstream] -= 1
             if self.waiting[downstream] == 0:
-                ready.append(self.steps[downstream])
-        return ready
+                self.ready.append(self.steps[downstream])
+
+    def _complete(self, completion: StepCompletion) -> Iterator[DagsterEvent]:
+        """Take a step's completion as its executor reports it."""
+        key = completion.step_key
+        if key in self.results or key not in self.steps:
+            return
+        if completion.result is not None:
+            self._finish(key, completion.result)
+        elif completion.failure is not None:
+            end = self._engine_end(self.steps[key], completion)
+            self._finish(key, StepResult.from_end_event(end))
+            yield from self._record(end)
+        else:  # its end is in the log: read up to it now
+            yield from self._catch_up()
+            if key not in self.results and completion.fetch_result is not None:
+                self._finish(key, completion.fetch_result())
 
     def _drive(self) -> Iterator[DagsterEvent]:
         steps = list(self.steps.values())
-        self.downstream: dict[str, list[str]] = defaultdict(list)
-        self.waiting = {}
         for step in steps:
             upstream = step.upstream_keys & self.steps.keys()
             self.waiting[step.key] = len(upstream)
@@ -227,19 +239,18 @@ class _RunLoop:
                 self.downstream[key].append(step.key)
         for event in self.executor.start(self.launch):
             yield from self._record(event)
-        ready = (
-            steps
-            if self.executor.takes_whole_plan
-            else [s for s in steps if not s.upstream_keys & self.steps.keys()]
-        )
         if self.executor.takes_whole_plan:
+            self.ready = steps
             self.waiting = {key: -1 for key in self.waiting}  # handed over: never ready again
+        else:
+            self.ready = [s for s in steps if not self.waiting[s.key]]
         check_termination = TerminationCheck(self.instance, self.ctx.run_id)
         while len(self.results) < len(steps):
-            if ready:
-                batch, ready = ready, []
+            if self.ready:
+                batch, self.ready = self.ready, []
                 for event in self.executor.launch(batch, self.results):
                     yield self._shown(event)
+                continue
             check_termination()
             try:
                 item = self.inbox.get(timeout=_POLL_SECONDS)
@@ -250,7 +261,7 @@ class _RunLoop:
                     self.seen += 1
                     yield self._shown(item.event)
             else:
-                ready += yield from self._complete(item)
+                yield from self._complete(item)
 
     # -- the run --------------------------------------------------------------------------------
 

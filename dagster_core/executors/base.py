@@ -18,13 +18,15 @@ from dagster_core.instance import DagsterInstance, InstanceRef
 
 @dataclass(frozen=True)
 class StepCompletion:
-    """A step's end as its executor reports it: its result, or why its process or task failed
-    outside the step function (the run loop then records the failure)."""
+    """A step's end as its executor reports it: its result; or why its process or task failed
+    outside the step function (the run loop then records the failure); or neither, when the
+    step's end event is in the event log already (`fetch_result` gets the result otherwise)."""
 
     step_key: str
     result: StepResult | None = None
     failure: str | None = None
     error: ErrorInfo | None = None
+    fetch_result: Callable[[], StepResult] | None = None
 
 
 @dataclass(frozen=True)
