@@ -359,7 +359,7 @@ class Suite:
         self, pipeline: PipelineDefinition, config: dict[str, Any], on: DagsterInstance
     ) -> list[TimelineBar]:
         """One more run, its steps' times from the run's STEP_START and STEP_SUCCESS events and
-        their workers from Dask's task stream (task keys are `<step key>-<run id>`)."""
+        their workers from Dask's task stream (task keys are `<solid>-<run id>-<step key>`)."""
         client = self.found.dask_client
         assert client is not None
         with get_task_stream(client=client) as stream:
@@ -368,10 +368,11 @@ class Suite:
             address: f"worker {info['name']}"
             for address, info in client.scheduler_info(n_workers=-1)["workers"].items()
         }
-        suffix = f"-{result.run_id}"
+        marker = f"-{result.run_id}-"
         workers = {
-            str(task["key"]).removesuffix(suffix): names.get(task["worker"], task["worker"])
+            str(task["key"]).partition(marker)[2]: names.get(task["worker"], task["worker"])
             for task in stream.data
+            if marker in str(task["key"])
         }
         starts, ends = {}, {}
         for event in result.step_event_list:

@@ -57,8 +57,9 @@ class Executor(ABC):
     def launch(
         self, steps: Sequence[ExecutionStep], results: Mapping[str, StepResult]
     ) -> Iterator[DagsterEvent]:
-        """Hand over steps whose upstream steps have `results`; in-driver executors run them and
-        yield their events. Each step's completion goes to `launch_context.report`."""
+        """Hand over steps whose upstream steps have `results`. In-driver executors run them and
+        yield their events (a step's end event completes it); others report each step's
+        completion to `launch_context.report`."""
 
     @abstractmethod
     def cancel(self) -> None:

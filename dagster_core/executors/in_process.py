@@ -9,7 +9,7 @@ from dagster_core.events import DagsterEvent
 from dagster_core.execution.plan import ExecutionStep
 from dagster_core.execution.step_runner import StepResult
 from dagster_core.execution.step_session import StepSession
-from dagster_core.executors.base import Executor, LaunchContext, StepCompletion
+from dagster_core.executors.base import Executor, LaunchContext
 
 
 class InProcessExecutor(Executor):
@@ -32,9 +32,8 @@ class InProcessExecutor(Executor):
         self, steps: Sequence[ExecutionStep], results: Mapping[str, StepResult]
     ) -> Iterator[DagsterEvent]:
         assert self._session is not None
-        for step in steps:
-            result = yield from self._session.events(step.key, results)
-            self.launch_context.report(StepCompletion(step.key, result))
+        for step in steps:  # each step's end event completes it in the run loop
+            yield from self._session.events(step.key, results)
 
     def cancel(self) -> None:
         self.close()
