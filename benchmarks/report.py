@@ -320,7 +320,7 @@ def write_html(
                 "MB",
             )
         )
-    scale = [r for r in records if r.workload == "scale"]
+    scale = [r for r in records if r.workload == "scale" and r.executor == "in_process"]
     if scale:
         parts.append(_scale_figure(scale))
     writes = [r for r in records if r.workload == "events" and r.phase == "write"]

@@ -142,25 +142,27 @@ class EventsCase:
 
 @dataclass(frozen=True)
 class ScaleCase:
-    """Plan build and in-process run time of the wide pipeline with `n` no-op solids."""
+    """The wide pipeline with `n` no-op solids: plan build and in-process run time, or (dask)
+    a run on the warm cluster against raw futures of the same graph."""
 
     n: int
+    executor: str = "in_process"
     workload: str = "scale"
 
     @property
     def label(self) -> str:
-        return f"scale n={self.n:,}"
+        return f"scale {self.executor} n={self.n:,}"
 
     @property
     def needs(self) -> set[str]:
-        return set()
+        return {"dask"} if self.executor == "dask" else set()
 
     @property
     def baseline(self) -> tuple[str, str, int]:
-        return ("wide", "loop", self.n)
+        return ("wide", "futures" if self.executor == "dask" else "loop", self.n)
 
     def calls(self, settings: Settings) -> int:
-        return 2 * settings.calls
+        return settings.calls if self.executor == "dask" else 2 * settings.calls
 
 
 Case = PipelineCase | EventsCase | ScaleCase
@@ -185,6 +187,7 @@ def plan_cases(settings: Settings, only: set[str]) -> list[Case]:
         PipelineCase("data", data, "dask", "s3", "sqlite"),
         *(EventsCase(backend) for backend in ("in_memory", "sqlite", "postgres")),
         *(ScaleCase(n) for n in settings.scale_ns),
+        ScaleCase(settings.scale_ns[-1], "dask"),
     ]
     return [case for case in cases if case.workload in only]
 
@@ -431,21 +434,27 @@ class Suite:
     def _scale_case(self, case: ScaleCase) -> None:
         pipeline = workloads.wide_pipeline(case.n)
         steps = len(pipeline.solids)
+        common = {"workload": "scale", "executor": case.executor, "n": case.n, "steps": steps}
         with self._scratch_dir() as base_dir, instance("sqlite", self.found) as on:
             config = {"storage": {"filesystem": {"base_dir": base_dir}}, **QUIET}
-            plan = self._repeat(lambda: build_plan(pipeline, config))
+            if case.executor == "dask":
+                address = self.found.dask_address
+                config["execution"] = {"dask": {"cluster": {"existing": {"address": address}}}}
+            else:
+                plan = self._repeat(lambda: build_plan(pipeline, config))
+                self.records.append(
+                    record(plan, storage=None, instance=None, phase="plan", **common)
+                )
             run = self._repeat(lambda: execute(pipeline, config, on))
-        common = {"workload": "scale", "executor": "in_process", "n": case.n, "steps": steps}
-        self.records += [
-            record(plan, storage=None, instance=None, phase="plan", **common),
+        self.records.append(
             record(
                 run,
                 storage="filesystem",
                 instance="sqlite",
                 baseline=self._baseline(case.baseline),
                 **common,
-            ),
-        ]
+            )
+        )
 
     @contextmanager
     def _scratch_dir(self) -> Iterator[str]:

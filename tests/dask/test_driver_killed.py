@@ -221,6 +221,7 @@ def check_marked_failure(instance, env, cwd, run_id, driver_pid) -> None:
     shown = _dagster(env, cwd, "run", "show", run_id)
     assert "Status:   FAILURE" in shown, shown
     assert f"pid {driver_pid}" in shown and "is gone" in shown, shown
+    assert "RUNNING" not in shown and "INTERRUPTED" in shown, shown  # no step left "running"
     run = instance.get_run_by_id(run_id)
     assert run.status is PipelineRunStatus.FAILURE
     assert f"pid {driver_pid}" in run.status_message
