@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from dagster_core.instance import DagsterInstance
-from dagster_core.redact import redact_config
 
 
 @click.group(name="instance")
@@ -18,13 +17,8 @@ def info_command() -> None:
     """Show where the instance keeps runs, events, logs and artifacts (secrets redacted)."""
     instance = DagsterInstance.get()
     click.echo(f"Instance: {instance.source}")
-    if not instance.specs:
-        click.echo("  ephemeral: runs and events in memory; set DAGSTER_HOME to keep them")
-        return
-    for part, spec in instance.specs.items():
-        config = redact_config(dict(spec.config))
-        click.echo(f"  {part}: {spec.module}.{spec.class_name} {config}")
-    click.echo(f"  run_monitoring: dead_after_seconds={instance.dead_after_seconds}")
+    for line in instance.describe():
+        click.echo(f"  {line}")
 
 
 @instance_cli.command(name="migrate")

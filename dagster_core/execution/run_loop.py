@@ -28,6 +28,7 @@ State
                executor reported it)
     waiting    step key -> number of its upstream steps in the run not completed yet
     ready      steps to hand over next
+    finished   steps whose executor said they ended, their end events not read yet
     started    step key -> STEP_START of each step running, for cancellation
     seen       position in the run's log of the last event yielded, when watching the log
 
@@ -125,6 +126,7 @@ class _RunLoop:
         self.results: dict[str, StepResult] = {}
         self.started: dict[str, DagsterEvent] = {}
         self.ready: list[ExecutionStep] = []
+        self.finished: dict[str, StepCompletion] = {}
         self.downstream: dict[str, list[str]] = defaultdict(list)
         self.waiting: dict[str, int] = {}
         self.seen = -1
@@ -225,10 +227,13 @@ class _RunLoop:
             end = self._engine_end(self.steps[key], completion)
             self._finish(key, StepResult.from_end_event(end))
             yield from self._record(end)
-        else:  # its end is in the log: read up to it now
-            yield from self._catch_up()
-            if key not in self.results and completion.fetch_result is not None:
-                self._finish(key, completion.fetch_result())
+        else:  # its end is in the log; the watcher brings it, or a read now once all are in
+            self.finished[key] = completion
+            if len(self.results.keys() | self.finished.keys()) == len(self.steps):
+                yield from self._catch_up()
+                for other, done in self.finished.items():
+                    if other not in self.results and done.fetch_result is not None:
+                        self._finish(other, done.fetch_result())
 
     def _drive(self) -> Iterator[DagsterEvent]:
         steps = list(self.steps.values())

@@ -121,7 +121,7 @@ class DagsterInstance:
         self.home = home  # the DAGSTER_HOME the instance was loaded from; None if ephemeral
         self.dead_after_seconds = dead_after_seconds
         self.source = source
-        self.specs = dict(specs or {})
+        self._specs = dict(specs or {})  # each part as dagster.yaml wrote it
 
     @classmethod
     def ephemeral(cls) -> DagsterInstance:
@@ -200,10 +200,10 @@ class DagsterInstance:
         An ephemeral instance keeps runs and events in this process's memory; asked for a ref
         (because a run's steps will run in other processes) it moves them, and every later run,
         to SQLite files in its temporary directory, which other processes on this host reach."""
-        if not self.specs:
+        if not self._specs:
             self._share_ephemeral()
         return InstanceRef(
-            {part: resolve_spec(self.source, part, spec) for part, spec in self.specs.items()},
+            {part: resolve_spec(self.source, part, spec) for part, spec in self._specs.items()},
             source=self.source,
             is_persistent=self.is_persistent,
             dead_after_seconds=self.dead_after_seconds,
@@ -225,11 +225,21 @@ class DagsterInstance:
         for run in reversed(self.run_storage.get_runs()):
             run_storage.add_run(run)
             event_storage.store_events(self.event_storage.get_logs_for_run(run.run_id))
-        self.run_storage, self.event_storage, self.specs = run_storage, event_storage, specs
+        self.run_storage, self.event_storage, self._specs = run_storage, event_storage, specs
 
     def environment_variable_names(self) -> set[str]:
         """The environment variables that this instance's dagster.yaml reads (`{env: NAME}`)."""
-        return set().union(*(env_names(spec.config) for spec in self.specs.values()))
+        return set().union(*(env_names(spec.config) for spec in self._specs.values()))
+
+    def describe(self) -> list[str]:
+        """Each part of the instance as a line: its class and its config, secrets redacted
+        (values from the environment shown as `{env: NAME}`)."""
+        if not self._specs:
+            return ["ephemeral: runs and events in memory; set DAGSTER_HOME to keep them"]
+        return [
+            f"{part}: {spec.module}.{spec.class_name} {redact_config(dict(spec.config))}"
+            for part, spec in self._specs.items()
+        ] + [f"run_monitoring: dead_after_seconds={self.dead_after_seconds}"]
 
     @classmethod
     def get(cls) -> DagsterInstance:
