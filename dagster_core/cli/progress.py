@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime
-import signal
 import sys
-from collections.abc import Iterable
+from collections.abc import Generator, Iterable
 
 import click
 
@@ -62,13 +61,9 @@ class _Progress:
         return f"{len(self.done)}/{self.total} steps ({parts or 'none ran'})"
 
 
-def _interrupt(signum: int, _frame: object) -> None:
-    raise KeyboardInterrupt(f"received {signal.Signals(signum).name}")
-
-
 def run_with_progress(events: Iterable[DagsterEvent]) -> None:
-    """Consume a run's events showing steps done of total; exit 1 unless the run succeeded."""
-    signal.signal(signal.SIGTERM, _interrupt)  # a terminated run is canceled like Ctrl-C
+    """Consume a run's events showing steps done of total; exit 1 unless the run succeeded, 130
+    when Ctrl-C or SIGTERM canceled it (the run loop turns both into a cancellation)."""
     progress = _Progress()
     end: DagsterEvent | None = None
     run_id = ""
@@ -78,6 +73,11 @@ def run_with_progress(events: Iterable[DagsterEvent]) -> None:
             progress.update(event)
             if event.event_type in PIPELINE_END_EVENTS:
                 end = event
+    except KeyboardInterrupt:
+        if isinstance(events, Generator):
+            events.close()  # records the cancellation, if the run loop had not yet
+        click.echo(f"Run {run_id} CANCELED: {progress.summary()}", err=True)
+        sys.exit(130)
     except Exception as exc:  # the run is already marked FAILURE; say why and exit 1
         click.echo(f"Run {run_id} FAILURE: {type(exc).__name__}: {exc}", err=True)
         sys.exit(1)
