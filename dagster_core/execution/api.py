@@ -247,6 +247,27 @@ def _config_of(run: PipelineRun, environment_dict: Mapping[str, Any] | None) -> 
     return run.environment_dict
 
 
+def _prepare_like(
+    run: PipelineRun,
+    pipeline: PipelineDefinition,
+    environment_dict: Mapping[str, Any] | None,
+    mode: str | None,
+    instance: DagsterInstance,
+    step_keys: Sequence[str] | None,
+) -> _PreparedRun:
+    """A run of `pipeline` prepared as the recorded `run` was (its config, mode and subset),
+    unless told otherwise."""
+    return _prepare(
+        pipeline,
+        _config_of(run, environment_dict),
+        run.mode if mode is None else mode,
+        None,
+        run.solid_subset,
+        instance,
+        step_keys,
+    )
+
+
 def _with_parent_outputs(
     prepared: _PreparedRun, instance: DagsterInstance, parent: PipelineRun
 ) -> _PreparedRun:
@@ -281,14 +302,8 @@ def _start_reexecution(
     instance: DagsterInstance,
 ) -> tuple[RunContext, Iterator[DagsterEvent]]:
     parent = _recorded_run(instance, parent_run_id, pipeline)
-    prepared = _prepare(
-        pipeline,
-        _config_of(parent, environment_dict),
-        parent.mode if mode is None else mode,
-        None,
-        parent.solid_subset,
-        instance,
-        step_keys_to_execute,
+    prepared = _prepare_like(
+        parent, pipeline, environment_dict, mode, instance, step_keys_to_execute
     )
     prepared = _with_parent_outputs(prepared, instance, parent)
     run_tags = {**parent.tags, **(tags or {}), PARENT_RUN_TAG: parent_run_id}
@@ -310,14 +325,8 @@ def execute_plan(
     one whose earlier attempt was lost runs as the next attempt. `environment_dict`, `mode` and
     the steps default to the run's. Returns the events stored."""
     run = _recorded_run(instance, run_id, pipeline)
-    prepared = _prepare(
-        pipeline,
-        _config_of(run, environment_dict),
-        run.mode if mode is None else mode,
-        None,
-        run.solid_subset,
-        instance,
-        run.step_keys_to_execute,
+    prepared = _prepare_like(
+        run, pipeline, environment_dict, mode, instance, run.step_keys_to_execute
     )
     if run.parent_run_id is not None:
         parent = _recorded_run(instance, run.parent_run_id, pipeline)

@@ -28,7 +28,7 @@ State
                executor reported it)
     waiting    step key -> number of its upstream steps in the run not completed yet
     ready      steps to hand over next
-    finished   steps whose executor said they ended, their end events not read yet
+    finished   steps whose executor said they ended, their end events not seen yet
     started    step key -> STEP_START of each step running, for cancellation
     seen       position in the run's log of the last event yielded, when watching the log
 
@@ -211,6 +211,7 @@ class _RunLoop:
         if key in self.results or key not in self.steps:
             return
         self.results[key] = result
+        self.finished.pop(key, None)
         for downstream in self.downstream[key]:
             self.waiting[downstream] -= 1
             if self.waiting[downstream] == 0:
@@ -229,9 +230,9 @@ class _RunLoop:
             yield from self._record(end)
         else:  # its end is in the log; the watcher brings it, or a read now once all are in
             self.finished[key] = completion
-            if len(self.results.keys() | self.finished.keys()) == len(self.steps):
+            if len(self.results) + len(self.finished) == len(self.steps):
                 yield from self._catch_up()
-                for other, done in self.finished.items():
+                for other, done in list(self.finished.items()):
                     if other not in self.results and done.fetch_result is not None:
                         self._finish(other, done.fetch_result())
 

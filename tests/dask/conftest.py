@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from distributed import Client, LocalCluster
+from waiting import wait_until
 
 DASK = os.path.join(os.path.dirname(sys.executable), "dask")
 
@@ -50,14 +50,6 @@ class _WorkerSpec:
     env: Mapping[str, str] | None = None
 
 
-def _wait(condition, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.1)
-
-
 def _end(processes: Sequence[subprocess.Popen]) -> None:
     """SIGTERM the processes still running (last started first), SIGKILL those that hang."""
     for process in reversed(processes):
@@ -90,8 +82,8 @@ def _dask_processes(directory: Path, workers: Sequence[_WorkerSpec]) -> Iterator
                     stderr=log,
                 )
             )
-            _wait(scheduler_file.exists, 60, "the dask scheduler to write its address")
-            _wait(lambda: scheduler_file.read_text().strip(), 10, "the scheduler file")
+            wait_until(scheduler_file.exists, 60, "the dask scheduler to write its address")
+            wait_until(lambda: scheduler_file.read_text().strip(), 10, "the scheduler file")
             address = json.loads(scheduler_file.read_text())["address"]
             for worker in workers:
                 started.append(
@@ -108,7 +100,7 @@ def _dask_processes(directory: Path, workers: Sequence[_WorkerSpec]) -> Iterator
                 )
             cluster = RemoteCluster(address, started)
             expected = {w.name for w in workers}
-            _wait(lambda: cluster.worker_names() == expected, 60, f"dask workers {expected}")
+            wait_until(lambda: cluster.worker_names() == expected, 60, f"dask workers {expected}")
             yield cluster
         finally:
             _end(started)

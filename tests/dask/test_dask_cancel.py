@@ -6,11 +6,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 
 import psycopg2
 import pytest
 from sqlalchemy import make_url
+from waiting import wait_until
 
 from dagster_core import DagsterEventType, DagsterInstance, PipelineRunStatus
 
@@ -51,14 +51,6 @@ def after(context, x):
 def blocking():
     after(block())
 """
-
-
-def _wait(condition, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.1)
 
 
 def _connections(url: str) -> int:
@@ -105,7 +97,7 @@ def test_three_canceled_runs_keep_resources_under_their_steps_and_leak_nothing(
             text=True,
         )
         try:
-            _wait(
+            wait_until(
                 lambda work=work, driver=driver: (
                     (work / "started").exists() or driver.poll() is not None
                 ),
@@ -124,11 +116,11 @@ def test_three_canceled_runs_keep_resources_under_their_steps_and_leak_nothing(
             (work / "release").touch()
             if driver.poll() is None:
                 driver.kill()
-        _wait(lambda work=work: (work / "closed-inside").exists(), 60, "the step to end")
+        wait_until(lambda work=work: (work / "closed-inside").exists(), 60, "the step to end")
         assert (work / "closed-inside").read_text() == "False"  # resources outlive the step
 
         assert instance.get_run_by_id(run.run_id).status is PipelineRunStatus.CANCELED
-        _wait(
+        wait_until(
             lambda run=run: any(
                 e.event_type is E.ENGINE_EVENT and "after the run was canceled" in e.message
                 for e in instance.all_logs(run.run_id)
@@ -145,4 +137,6 @@ def test_three_canceled_runs_keep_resources_under_their_steps_and_leak_nothing(
         )
         assert "block.compute" in show.stdout and "SUCCESS" not in show.stdout
     instance.dispose()
-    _wait(lambda: _connections(fresh_postgres_url) <= before, 60, "workers to release the runs")
+    wait_until(
+        lambda: _connections(fresh_postgres_url) <= before, 60, "workers to release the runs"
+    )

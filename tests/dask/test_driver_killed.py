@@ -9,13 +9,13 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 
 import psutil
 import psycopg2
 import pytest
 from distributed import Client
 from sqlalchemy import make_url
+from waiting import wait_until
 
 from dagster_core import DagsterEventType, DagsterInstance, PipelineRunStatus
 
@@ -73,14 +73,6 @@ CODE = textwrap.dedent(
     """
 )
 FAST_STEPS = ("fast_a.compute", "fast_b.compute", "fast_c.compute")
-
-
-def _wait(condition, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.1)
 
 
 def _running(pid: int) -> bool:
@@ -155,9 +147,9 @@ class KilledRun:
             )
             return started and (self.tmp_path / "logged").exists()
 
-        _wait(slow_step_started, timeout, "the slow step to start and log its line")
+        wait_until(slow_step_started, timeout, "the slow step to start and log its line")
         with contextlib.suppress(TimeoutError):
-            _wait(
+            wait_until(
                 lambda: any(_is_slow_line(e) for e in events()),
                 LOG_FLUSH_WAIT,
                 "the slow step's log line to be stored",
@@ -229,7 +221,7 @@ def check_marked_failure(instance, env, cwd, run_id, driver_pid) -> None:
 
 def wait_until_gone(pids: list[int], timeout: float, what: str) -> None:
     assert pids
-    _wait(
+    wait_until(
         lambda: not [pid for pid in pids if _running(pid)],
         timeout,
         f"{what} ({[pid for pid in pids if _running(pid)]} still running)",
@@ -363,7 +355,7 @@ def test_dask_remote_cluster_driver_killed_with_a_postgres_instance(
         while_slow_runs = instance.all_logs(run_id)
         # let the slow step end: a running Dask task cannot be interrupted
         run.release.touch()
-        _wait(
+        wait_until(
             lambda: (
                 _run_tasks_on_scheduler(client, run_id)
                 == {"tasks": [], "processing": [], "held": []}
@@ -373,7 +365,7 @@ def test_dask_remote_cluster_driver_killed_with_a_postgres_instance(
             f"(still: {_run_tasks_on_scheduler(client, run_id)})",
         )
         # the workers release the run: its sessions' database connections are closed
-        _wait(
+        wait_until(
             lambda: _other_connections(postgres_admin_url, database) == connections_before,
             60,
             f"the connections to {database} to return to {connections_before}",
