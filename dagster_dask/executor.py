@@ -111,7 +111,7 @@ def _offered(client: Client, wanted: Mapping[str, float]) -> bool:
     )
 
 
-def task_key(solid_def_name: str, run_id: str, step_key: str) -> str:
+def _task_key(solid_def_name: str, run_id: str, step_key: str) -> str:
     """`<solid definition>-<run id>-<step key>`: Dask groups tasks by the words before the run id,
     so the steps of one solid definition share a task group (one colour on the dashboard, one
     duration estimate for work stealing, queued across workers) and concurrent runs never
@@ -227,7 +227,7 @@ class DaskExecutor(Executor):
         futures = self._futures
         for step in steps:
             deps = [futures[k] for k in sorted(step.upstream_keys) if k in futures]
-            key = task_key(launch.ctx.pipeline.solids[step.solid_name].name, run_id, step.key)
+            key = _task_key(launch.ctx.pipeline.solids[step.solid_name].name, run_id, step.key)
             if step.key in self._unavailable:
                 futures[step.key] = client.submit(
                     unavailable_step, self._unavailable[step.key], *deps, key=key, pure=False
@@ -242,7 +242,7 @@ class DaskExecutor(Executor):
                     pure=False,
                     **_submit_options(step),
                 )
-        self._payload = payload
+        self._payload = payload  # held: workers release the run once no client wants it
         threading.Thread(
             target=self._report_completions, daemon=True, name="dagster-dask-completions"
         ).start()
