@@ -127,28 +127,3 @@ class DagsterEvent:
         where = f" {self.step_key}" if self.step_key else ""
         attempt = f" (attempt {self.attempt})" if self.attempt > 1 else ""
         return f"{self.event_type.value}{where}{attempt}: {self.message}"
-
-
-def engine_step_end(
-    event_type: DagsterEventType,
-    run_id: str,
-    pipeline_name: str,
-    step_key: str,
-    solid_name: str | None,
-    message: str,
-    attempt: int = 1,
-    **data: Any,
-) -> DagsterEvent:
-    """The STEP_FAILURE or STEP_SKIPPED the run loop records for a step whose own runner could
-    not (its process died, its task failed in Dask, the run was canceled under it)."""
-    return DagsterEvent(
-        event_type,
-        run_id,
-        pipeline_name,
-        message=message,
-        step_key=step_key,
-        solid_name=solid_name,
-        attempt=attempt,
-        level=logging.ERROR if event_type is DagsterEventType.STEP_FAILURE else logging.INFO,
-        data={"outputs": (), **data},
-    )

@@ -58,13 +58,13 @@ from dagster_core.events import (
     DagsterEvent,
     DagsterEventType,
     ErrorInfo,
-    engine_step_end,
 )
 from dagster_core.execution.console import log_event
 from dagster_core.execution.context import RunContext
 from dagster_core.execution.plan import ExecutionStep
 from dagster_core.execution.recorder import EventRecorder
 from dagster_core.execution.step_runner import StepResult, StepStatus
+from dagster_core.execution.step_session import last_attempt
 from dagster_core.execution.termination import TerminationCheck
 from dagster_core.executors.base import Executor, LaunchContext, StepCompletion
 from dagster_core.instance import DagsterInstance, InstanceRef
@@ -172,6 +172,29 @@ class _RunLoop:
 
     # -- steps ----------------------------------------------------------------------------------
 
+    def _step_end(
+        self,
+        event_type: DagsterEventType,
+        key: str,
+        solid_name: str | None,
+        message: str,
+        attempt: int = 1,
+        **data: Any,
+    ) -> DagsterEvent:
+        """A STEP_FAILURE or STEP_SKIPPED the loop records for a step whose own runner could
+        not (its process died, its task failed in Dask, the run was canceled under it)."""
+        return DagsterEvent(
+            event_type,
+            self.ctx.run_id,
+            self.ctx.pipeline.name,
+            message=message,
+            step_key=key,
+            solid_name=solid_name,
+            attempt=attempt,
+            level=logging.ERROR if event_type is DagsterEventType.STEP_FAILURE else logging.INFO,
+            data={"outputs": (), **data},
+        )
+
     def _engine_end(self, step: ExecutionStep, completion: StepCompletion) -> DagsterEvent:
         """The end the loop records for a step reported failed outside its step function."""
         blocked = sorted(
@@ -181,28 +204,20 @@ class _RunLoop:
         )
         if blocked:
             reason = f"upstream step {blocked[0]} did not succeed"
-            return engine_step_end(
+            return self._step_end(
                 DagsterEventType.STEP_SKIPPED,
-                self.ctx.run_id,
-                self.ctx.pipeline.name,
                 step.key,
                 step.solid_name,
                 f"Skipped {step.key}: {reason}",
                 reason=reason,
             )
-        attempts = [
-            e.attempt
-            for e in self.instance.event_storage.get_logs_for_step(self.ctx.run_id, step.key)
-            if e.event_type is DagsterEventType.STEP_START
-        ]
-        return engine_step_end(
+        prior = self.instance.event_storage.get_logs_for_step(self.ctx.run_id, step.key)
+        return self._step_end(
             DagsterEventType.STEP_FAILURE,
-            self.ctx.run_id,
-            self.ctx.pipeline.name,
             step.key,
             step.solid_name,
             f"Step {step.key} failed: {completion.failure}",
-            attempt=max(attempts, default=1),
+            attempt=max(last_attempt(prior), 1),
             error=completion.error,
         )
 
@@ -280,10 +295,8 @@ class _RunLoop:
         yield from self._catch_up()
         for key, start in list(self.started.items()):
             yield from self._record(
-                engine_step_end(
+                self._step_end(
                     DagsterEventType.STEP_FAILURE,
-                    self.ctx.run_id,
-                    self.ctx.pipeline.name,
                     key,
                     start.solid_name,
                     f"Step {key} canceled: {reason}",

@@ -27,9 +27,16 @@ from dagster_core.instance import DagsterInstance, InstanceRef
 from dagster_core.user_code import pickle_with_user_code
 
 
-def recorded_end(events: list[DagsterEvent]) -> DagsterEvent | None:
+def _recorded_end(events: list[DagsterEvent]) -> DagsterEvent | None:
     """The last end event (success, failure, skip) among a step's events, or None."""
     return next((e for e in reversed(events) if e.event_type in STEP_END_EVENTS), None)
+
+
+def last_attempt(events: list[DagsterEvent]) -> int:
+    """The highest attempt number among a step's STEP_START events; 0 if it never started."""
+    return max(
+        (e.attempt for e in events if e.event_type is DagsterEventType.STEP_START), default=0
+    )
 
 
 class StepSession:
@@ -76,13 +83,10 @@ class StepSession:
         attempt = 1
         if self._check_prior:
             prior = self.instance.event_storage.get_logs_for_step(self.ctx.run_id, step_key)
-            end = recorded_end(prior)
+            end = _recorded_end(prior)
             if end is not None and end.event_type is DagsterEventType.STEP_SUCCESS:
                 return StepResult.from_end_event(end)
-            attempt += max(
-                (e.attempt for e in prior if e.event_type is DagsterEventType.STEP_START),
-                default=0,
-            )
+            attempt += last_attempt(prior)
         if upstream is None:
             upstream = self._recorded_upstream(step.upstream_keys)
         result = None
@@ -112,7 +116,7 @@ class StepSession:
     def _recorded_upstream(self, keys: frozenset[str]) -> dict[str, StepResult]:
         results = {}
         for key in keys:
-            end = recorded_end(self.instance.event_storage.get_logs_for_step(self.ctx.run_id, key))
+            end = _recorded_end(self.instance.event_storage.get_logs_for_step(self.ctx.run_id, key))
             if end is not None:
                 results[key] = StepResult.from_end_event(end)
         return results

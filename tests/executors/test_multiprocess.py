@@ -31,6 +31,30 @@ from dagster_core import (
 E = DagsterEventType
 
 
+DAGSTER = os.path.join(os.path.dirname(sys.executable), "dagster")
+
+
+def start_blocked_run(tmp_path):
+    """`dagster pipeline execute` of tmp_path's code.py with run.yaml, DAGSTER_HOME under
+    tmp_path, once its steps `one` and `two` have written their pid files; the driver process
+    and the children's pids."""
+    driver = subprocess.Popen(
+        [DAGSTER, "pipeline", "execute", "-f", "code.py", "-e", "run.yaml"],
+        cwd=tmp_path,
+        env={**os.environ, "DAGSTER_HOME": str(tmp_path / "home")},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    pid_files = [tmp_path / "one.pid", tmp_path / "two.pid"]
+    deadline = time.monotonic() + 60
+    while not all(f.exists() and f.read_text() for f in pid_files):
+        assert driver.poll() is None, driver.communicate()
+        assert time.monotonic() < deadline, "the steps never started"
+        time.sleep(0.05)
+    return driver, [int(f.read_text()) for f in pid_files]
+
+
 def run_config(executor, tmp_path, **extra):
     return {
         "execution": {executor: {"max_concurrent": 2} if executor == "multiprocess" else {}},
@@ -214,23 +238,7 @@ def test_interrupting_the_run_stops_children_and_marks_it_canceled(tmp_path, sig
         "execution: {multiprocess: {max_concurrent: 2}}\nstorage: {filesystem: {}}\n"
     )
     (tmp_path / "run.yaml").write_text(cfg)
-    env = {**os.environ, "DAGSTER_HOME": str(tmp_path / "home")}
-    dagster = os.path.join(os.path.dirname(sys.executable), "dagster")
-    driver = subprocess.Popen(
-        [dagster, "pipeline", "execute", "-f", "code.py", "-e", "run.yaml"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    pid_files = [tmp_path / "one.pid", tmp_path / "two.pid"]
-    deadline = time.monotonic() + 60
-    while not all(f.exists() and f.read_text() for f in pid_files):
-        assert driver.poll() is None, driver.communicate()
-        assert time.monotonic() < deadline, "the steps never started"
-        time.sleep(0.05)
-    child_pids = [int(f.read_text()) for f in pid_files]
+    driver, child_pids = start_blocked_run(tmp_path)
     driver.send_signal(sig)
     driver.communicate(timeout=60)
     assert driver.returncode != 0
@@ -289,33 +297,20 @@ def test_terminating_a_run_tears_down_the_childrens_resources(tmp_path):
         f"resources: {{conn: {{config: {{dir: {tmp_path}}}}}}}\n"
         "execution: {multiprocess: {max_concurrent: 2}}\nstorage: {filesystem: {}}\n"
     )
-    env = {**os.environ, "DAGSTER_HOME": str(tmp_path / "home")}
-    dagster = os.path.join(os.path.dirname(sys.executable), "dagster")
-    driver = subprocess.Popen(
-        [dagster, "pipeline", "execute", "-f", "code.py", "-e", "run.yaml"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    pid_files = [tmp_path / "one.pid", tmp_path / "two.pid"]
-    deadline = time.monotonic() + 60
-    while not all(f.exists() and f.read_text() for f in pid_files):
-        assert driver.poll() is None, driver.communicate()
-        assert time.monotonic() < deadline, "the steps never started"
-        time.sleep(0.05)
-    child_pids = sorted(int(f.read_text()) for f in pid_files)
+    driver, child_pids = start_blocked_run(tmp_path)
     instance = DagsterInstance.from_home(str(tmp_path / "home"))
     (run,) = instance.get_runs()
     terminate = subprocess.run(
-        [dagster, "run", "terminate", run.run_id], env=env, capture_output=True, text=True
+        [DAGSTER, "run", "terminate", run.run_id],
+        env={**os.environ, "DAGSTER_HOME": str(tmp_path / "home")},
+        capture_output=True,
+        text=True,
     )
     assert terminate.returncode == 0, terminate.stderr
     output, _ = driver.communicate(timeout=120)  # bounds a hang; it ends within seconds
     assert driver.returncode == 1, output
     torn_down = sorted(int(p.name.split("-")[1]) for p in tmp_path.glob("teardown-*"))
-    assert torn_down == child_pids
+    assert torn_down == sorted(child_pids)
     assert instance.get_run_by_id(run.run_id).status is PipelineRunStatus.CANCELED
     stats = {s.step_key: s.status for s in instance.event_storage.get_step_stats(run.run_id)}
     assert stats == {"one.compute": "FAILURE", "two.compute": "FAILURE"}

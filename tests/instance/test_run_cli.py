@@ -122,8 +122,9 @@ def test_wipe_refuses_while_runs_are_running_unless_forced(home):
     instance.dispose()
 
 
-def test_logs_follow_shows_events_until_the_run_ends(home):
-    gate = home / "gate"
+def start_gated_run(home, gate):
+    """The `gated` pipeline running in a `dagster pipeline execute` process until `gate` exists;
+    the process and the run's id, once `dagster run list` shows it."""
     (home / "gated.yaml").write_text(f"solids: {{wait_for_gate: {{config: {{gate: {gate}}}}}}}\n")
     runner = subprocess.Popen(
         [DAGSTER, "pipeline", "execute", "-f", "code.py", "-n", "gated", "-e", "gated.yaml"],
@@ -132,12 +133,20 @@ def test_logs_follow_shows_events_until_the_run_ends(home):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    deadline = time.monotonic() + 60
+    while not run_ids(home):
+        if time.monotonic() > deadline:
+            runner.kill()
+            raise AssertionError("the run never appeared in `dagster run list`")
+        time.sleep(0.1)
+    (run_id,) = run_ids(home)
+    return runner, run_id
+
+
+def test_logs_follow_shows_events_until_the_run_ends(home):
+    gate = home / "gate"
+    runner, run_id = start_gated_run(home, gate)
     try:
-        deadline = time.monotonic() + 60
-        while not run_ids(home):
-            assert time.monotonic() < deadline, "the run never appeared in `dagster run list`"
-            time.sleep(0.1)
-        (run_id,) = run_ids(home)
         follower = subprocess.Popen(
             [DAGSTER, "run", "logs", run_id, "--follow", "--timeout", "60"],
             cwd=home,
@@ -156,22 +165,9 @@ def test_logs_follow_shows_events_until_the_run_ends(home):
 
 
 def test_logs_follow_ends_when_the_driver_dies(home):
-    (home / "gated.yaml").write_text(
-        f"solids: {{wait_for_gate: {{config: {{gate: {home / 'never'}}}}}}}\n"
-    )
-    runner = subprocess.Popen(
-        [DAGSTER, "pipeline", "execute", "-f", "code.py", "-n", "gated", "-e", "gated.yaml"],
-        cwd=home,
-        env={**os.environ, "DAGSTER_HOME": str(home)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    runner, run_id = start_gated_run(home, home / "never")
     try:
         deadline = time.monotonic() + 60
-        while not run_ids(home):
-            assert time.monotonic() < deadline, "the run never appeared in `dagster run list`"
-            time.sleep(0.1)
-        (run_id,) = run_ids(home)
         while "STEP_START" not in (out := dagster(home, "run", "logs", run_id).stdout):
             assert runner.poll() is None, "the run ended by itself"
             assert time.monotonic() < deadline, f"the step never started: {out}"
