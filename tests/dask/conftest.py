@@ -147,3 +147,20 @@ def start_worker_elsewhere(tmp_path) -> Iterator[Callable[[Path], RemoteCluster]
             return stack.enter_context(_dask_processes(directory, workers))
 
         yield start
+
+
+@pytest.fixture
+def postgres_home(tmp_path, fresh_postgres_url, monkeypatch) -> Path:
+    """A DAGSTER_HOME whose dagster.yaml keeps runs and events in a throwaway PostgreSQL
+    database, its URL read from the environment (DAGSTER_TEST_PG, set for this test) as a
+    deployment would: what remote workers share."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text(
+        "run_storage: {module: storage_backends.postgres, class: PostgresRunStorage,"
+        " config: {postgres_url: {env: DAGSTER_TEST_PG}}}\n"
+        "event_log_storage: {module: storage_backends.postgres, class: PostgresEventLogStorage,"
+        " config: {postgres_url: {env: DAGSTER_TEST_PG}}}\n"
+    )
+    monkeypatch.setenv("DAGSTER_TEST_PG", fresh_postgres_url)
+    return home

@@ -65,18 +65,10 @@ def _connections(url: str) -> int:
 
 @pytest.mark.slow
 def test_three_canceled_runs_keep_resources_under_their_steps_and_leak_nothing(
-    remote_cluster, fresh_postgres_url, tmp_path, monkeypatch
+    remote_cluster, postgres_home, fresh_postgres_url, tmp_path
 ):
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / "dagster.yaml").write_text(
-        "run_storage: {module: storage_backends.postgres, class: PostgresRunStorage,"
-        " config: {postgres_url: {env: DAGSTER_TEST_PG}}}\n"
-        "event_log_storage: {module: storage_backends.postgres, class: PostgresEventLogStorage,"
-        " config: {postgres_url: {env: DAGSTER_TEST_PG}}}\n"
-    )
+    home = postgres_home
     (tmp_path / "code.py").write_text(CODE)
-    monkeypatch.setenv("DAGSTER_TEST_PG", fresh_postgres_url)
     env = {**os.environ, "DAGSTER_HOME": str(home)}
     instance = DagsterInstance.from_home(str(home))  # creates the tables before counting
     before = _connections(fresh_postgres_url)

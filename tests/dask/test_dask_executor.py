@@ -162,17 +162,9 @@ def test_custom_cluster_module_that_is_missing_names_the_package(tmp_path):
 
 @pytest.mark.slow
 def test_remote_cluster_with_postgres_resources_and_no_suitable_worker(
-    remote_cluster, fresh_postgres_url, tmp_path, monkeypatch
+    remote_cluster, postgres_home, tmp_path
 ):
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / "dagster.yaml").write_text(
-        "run_storage: {module: storage_backends.postgres, class: PostgresRunStorage,"
-        " config: {postgres_url: {env: DAGSTER_TEST_PG}}}\n"
-        "event_log_storage: {module: storage_backends.postgres, class: PostgresEventLogStorage,"
-        " config: {postgres_url: {env: DAGSTER_TEST_PG}}}\n"
-    )
-    monkeypatch.setenv("DAGSTER_TEST_PG", fresh_postgres_url)
+    home = postgres_home
     instance = DagsterInstance.from_home(str(home))
 
     @solid(tags={"dask/resources": {"GPU": 1}})

@@ -320,18 +320,10 @@ def _run_tasks_on_scheduler(client: Client, run_id: str) -> dict:
 
 @pytest.mark.slow
 def test_dask_remote_cluster_driver_killed_with_a_postgres_instance(
-    remote_cluster, fresh_postgres_url, postgres_admin_url, tmp_path, monkeypatch
+    remote_cluster, postgres_home, fresh_postgres_url, postgres_admin_url, tmp_path
 ):
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / "dagster.yaml").write_text(
-        "run_storage: {module: storage_backends.postgres, class: PostgresRunStorage,"
-        " config: {postgres_url: {env: DAGSTER_TEST_KILLED_PG}}}\n"
-        "event_log_storage: {module: storage_backends.postgres, class: PostgresEventLogStorage,"
-        " config: {postgres_url: {env: DAGSTER_TEST_KILLED_PG}}}\n"
-    )
-    env = {**os.environ, "DAGSTER_HOME": str(home), "DAGSTER_TEST_KILLED_PG": fresh_postgres_url}
-    monkeypatch.setenv("DAGSTER_TEST_KILLED_PG", fresh_postgres_url)
+    home = postgres_home
+    env = {**os.environ, "DAGSTER_HOME": str(home)}
     instance = DagsterInstance.from_home(str(home))  # tables made before the driver starts
     database = make_url(fresh_postgres_url).database
     connections_before = _other_connections(postgres_admin_url, database)
