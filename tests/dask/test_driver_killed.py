@@ -235,46 +235,38 @@ def sqlite_env(tmp_path) -> tuple[dict, DagsterInstance]:
 
 
 @pytest.mark.slow
-def test_multiprocess_driver_killed_with_a_sqlite_instance(tmp_path):
-    env, instance = sqlite_env(tmp_path)
-    run = KilledRun(tmp_path, env, "execution: {multiprocess: {max_concurrent: 2}}\n")
-    try:
-        run.start()
-        run_id = run.wait_for_slow_step(instance, timeout=120)
-        before_kill = instance.all_logs(run_id)
-        driver_pid = run.kill_driver()
-
-        # the children (found by the pids their steps wrote) do not outlive their driver
-        children = sorted(set(run.step_pids()))
-        assert run.step_pids("slow") and driver_pid not in children
-        wait_until_gone(children, 60, "the run's child processes to end")
-
-        check_marked_failure(instance, env, tmp_path, run_id, driver_pid)
-        assert run.step_pids("after") == []
-        check_events_kept(instance, run_id, before_kill)
-    finally:
-        run.stop()
-        instance.dispose()
-
-
-@pytest.mark.slow
-def test_dask_local_cluster_driver_killed_with_a_sqlite_instance(tmp_path):
-    env, instance = sqlite_env(tmp_path)
-    run = KilledRun(
-        tmp_path,
-        env,
-        "execution: {dask: {cluster: {local: {n_workers: 2, threads_per_worker: 1}}}}\n",
-    )
-    try:
-        run.start()
-        run_id = run.wait_for_slow_step(instance, timeout=180)
-        before_kill = instance.all_logs(run_id)
-        driver_pid = run.kill_driver()
-
+@pytest.mark.parametrize(
+    ("execution", "timeout", "processes"),
+    [
+        pytest.param(
+            "{multiprocess: {max_concurrent: 2}}",
+            120,
+            "the run's child processes",
+            id="multiprocess",
+        ),
         # the LocalCluster's worker processes were the driver's: none is left running a step
-        workers = sorted(set(run.step_pids()))
-        assert run.step_pids("slow") and driver_pid not in workers
-        wait_until_gone(workers, 60, "the driver's Dask worker processes to end")
+        pytest.param(
+            "{dask: {cluster: {local: {n_workers: 2, threads_per_worker: 1}}}}",
+            180,
+            "the driver's Dask worker processes",
+            id="dask-local-cluster",
+        ),
+    ],
+)
+def test_driver_killed_with_a_sqlite_instance(tmp_path, execution, timeout, processes):
+    env, instance = sqlite_env(tmp_path)
+    run = KilledRun(tmp_path, env, f"execution: {execution}\n")
+    try:
+        run.start()
+        run_id = run.wait_for_slow_step(instance, timeout=timeout)
+        before_kill = instance.all_logs(run_id)
+        driver_pid = run.kill_driver()
+
+        # the processes that ran steps (found by the pids their steps wrote) do not outlive
+        # their driver
+        step_processes = sorted(set(run.step_pids()))
+        assert run.step_pids("slow") and driver_pid not in step_processes
+        wait_until_gone(step_processes, 60, f"{processes} to end")
 
         check_marked_failure(instance, env, tmp_path, run_id, driver_pid)
         assert run.step_pids("after") == []
