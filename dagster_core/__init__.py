@@ -1,6 +1,8 @@
 """dagster_core: define pipelines of solids once; run them in one process, many, or on Dask."""
 
 from dagster_core.config import (
+    DagsterEvaluationErrorReason,
+    DagsterInvalidConfigDefinitionError,
     DagsterInvalidConfigError,
     Enum,
     EnumValue,
@@ -73,10 +75,12 @@ __all__ = [
     "Any",
     "Bool",
     "DagsterError",
+    "DagsterEvaluationErrorReason",
     "DagsterEvent",
     "DagsterEventType",
     "DagsterExecutionStepExecutionError",
     "DagsterInstance",
+    "DagsterInvalidConfigDefinitionError",
     "DagsterInvalidConfigError",
     "DagsterInvalidDefinitionError",
     "DagsterInvariantViolationError",
