@@ -18,9 +18,10 @@ from dagster_core.config.config_type import (
     Shape,
     resolve_config_type,
 )
-from dagster_core.config.field import Field, resolve_field
+from dagster_core.config.field import Field, resolve_field, resolve_is_optional
 from dagster_core.config.validate import (
     ConfigError,
+    DagsterEvaluationErrorReason,
     DagsterInvalidConfigError,
     ValidationResult,
     process_config,
@@ -36,6 +37,7 @@ __all__ = [
     "ConfigInt",
     "ConfigString",
     "ConfigType",
+    "DagsterEvaluationErrorReason",
     "DagsterInvalidConfigDefinitionError",
     "DagsterInvalidConfigError",
     "Dict",
@@ -50,5 +52,6 @@ __all__ = [
     "process_config",
     "resolve_config_type",
     "resolve_field",
+    "resolve_is_optional",
     "validate_config",
 ]

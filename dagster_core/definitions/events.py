@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,13 @@ class Materialization:
     label: str
     description: str | None = None
     metadata: Mapping[str, Any] = field(default_factory=dict)
+
+    @staticmethod
+    def file(path: str, description: str | None = None) -> Materialization:
+        """The solid wrote the file at `path`: labelled with the file's name, path in metadata."""
+        return Materialization(
+            os.path.basename(os.path.normpath(path)), description, {"path": path}
+        )
 
 
 @whitelist_for_serdes

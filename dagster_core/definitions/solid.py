@@ -9,6 +9,7 @@ from typing import Any
 from dagster_core.config import Field, resolve_field
 from dagster_core.definitions.composition import PendingInvocation
 from dagster_core.definitions.io import InputDefinition, OutputDefinition
+from dagster_core.definitions.tags import check_tags
 from dagster_core.errors import DagsterInvalidDefinitionError
 
 
@@ -37,7 +38,7 @@ class SolidDefinition:
         self.compute_fn = compute_fn
         self.config_field: Field | None = None if config is None else resolve_field(config)
         self.required_resource_keys = frozenset(required_resource_keys or ())
-        self.tags = dict(tags or {})
+        self.tags = check_tags(tags, f"solid '{name}'")
         self.description = description
         self.input_dict = _unique_by_name(self.input_defs, f"solid '{name}'", "input")
         self.output_dict = _unique_by_name(self.output_defs, f"solid '{name}'", "output")

@@ -78,7 +78,7 @@ def resolve_dagster_type(obj: object) -> DagsterType:
         return Any
     if isinstance(obj, DagsterType):
         return obj
-    if obj in _PYTHON_BUILTINS:
+    if isinstance(obj, type) and obj in _PYTHON_BUILTINS:
         return _PYTHON_BUILTINS[obj]
     if isinstance(obj, type):
         return DagsterType(obj.__name__, _isinstance_check(obj))
