@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import cloudpickle
 
-from dagster_core.events import STEP_END_EVENTS, DagsterEvent, DagsterEventType
+from dagster_core.events import STEP_END_EVENTS, STEP_START_EVENTS, DagsterEvent, DagsterEventType
 from dagster_core.execution.context import RunContext
 from dagster_core.execution.recorder import EventRecorder
 from dagster_core.execution.resources import build_resources
@@ -33,10 +33,9 @@ def _recorded_end(events: list[DagsterEvent]) -> DagsterEvent | None:
 
 
 def last_attempt(events: list[DagsterEvent]) -> int:
-    """The highest attempt number among a step's STEP_START events; 0 if it never started."""
-    return max(
-        (e.attempt for e in events if e.event_type is DagsterEventType.STEP_START), default=0
-    )
+    """The highest attempt number among a step's STEP_START and STEP_RESTARTED events; 0 if it
+    never started."""
+    return max((e.attempt for e in events if e.event_type in STEP_START_EVENTS), default=0)
 
 
 class StepSession:
