@@ -45,6 +45,7 @@ from dagster_core.errors import (
     DagsterResourceFunctionError,
     DagsterRunNotFoundError,
     DagsterStepOutputNotFoundError,
+    DagsterUnknownResourceError,
 )
 from dagster_core.events import DagsterEvent, DagsterEventType, ErrorInfo
 from dagster_core.execution import (
@@ -84,6 +85,7 @@ __all__ = [
     "DagsterRunNotFoundError",
     "DagsterStepOutputNotFoundError",
     "DagsterType",
+    "DagsterUnknownResourceError",
     "DependencyDefinition",
     "Dict",
     "Enum",

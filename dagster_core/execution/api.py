@@ -136,10 +136,33 @@ def _check_tags(tags: Mapping[str, str] | None) -> dict[str, str]:
     return tags
 
 
+def _run_to_end(events: Iterator[DagsterEvent], raise_on_error: bool) -> list[DagsterEvent]:
+    """The run's events. The run loop records an error that ends the run (a resource that
+    cannot be built, say) as PIPELINE_FAILURE before raising it; with `raise_on_error=False`
+    the result says so instead."""
+    collected = []
+    try:
+        for event in events:
+            collected.append(event)
+    except Exception:
+        if raise_on_error:
+            raise
+    return collected
+
+
 def _finish(
-    ctx: RunContext, events: Iterator[DagsterEvent], raise_on_error: bool
+    ctx: RunContext,
+    events: Iterator[DagsterEvent],
+    raise_on_error: bool,
+    instance: DagsterInstance,
 ) -> PipelineExecutionResult:
-    result = PipelineExecutionResult(ctx.pipeline.name, ctx.run_id, list(events), ctx.intermediates)
+    result = PipelineExecutionResult(
+        ctx.pipeline.name,
+        ctx.run_id,
+        _run_to_end(events, raise_on_error),
+        ctx.intermediates,
+        instance,
+    )
     if raise_on_error and not result.success:
         failure = next(
             (
@@ -175,7 +198,7 @@ def execute_pipeline(
     instance = instance or DagsterInstance.ephemeral()
     prepared = _prepare(pipeline, environment_dict, mode, preset, solid_subset, instance)
     ctx, events = _start(prepared, instance, tags)
-    return _finish(ctx, events, raise_on_error)
+    return _finish(ctx, events, raise_on_error, instance)
 
 
 def execute_pipeline_iterator(
@@ -410,6 +433,7 @@ def reexecute_pipeline(
     the steps that did not succeed in the parent and those downstream of them (the seed's
     retry of a run), instead of `step_keys_to_execute`.
     """
+    instance = instance or DagsterInstance.get()
     ctx, events = _start_reexecution(
         pipeline,
         parent_run_id,
@@ -417,10 +441,10 @@ def reexecute_pipeline(
         environment_dict,
         mode,
         tags,
-        instance or DagsterInstance.get(),
+        instance,
         from_failure,
     )
-    return _finish(ctx, events, raise_on_error)
+    return _finish(ctx, events, raise_on_error, instance)
 
 
 def reexecute_pipeline_iterator(

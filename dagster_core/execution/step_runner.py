@@ -8,7 +8,6 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from types import SimpleNamespace
 from typing import Any
 
 from dagster_core.definitions.events import (
@@ -23,6 +22,7 @@ from dagster_core.errors import DagsterExecutionInterrupted
 from dagster_core.events import DagsterEvent, DagsterEventType, ErrorInfo
 from dagster_core.execution.context import DagsterLogManager, RunContext, SolidExecutionContext
 from dagster_core.execution.plan import ExecutionStep, StepInput, StepOutputHandle
+from dagster_core.execution.resources import ScopedResources
 
 
 class StepStatus(StrEnum):
@@ -188,8 +188,8 @@ def _run_attempt(
 
             context = SolidExecutionContext(
                 solid_config=ctx.environment.solids.get(step.solid_name, {}).get("config"),
-                resources=SimpleNamespace(
-                    **{k: resources[k] for k in solid_def.required_resource_keys}
+                resources=ScopedResources(
+                    {k: resources[k] for k in solid_def.required_resource_keys}
                 ),
                 log=DagsterLogManager(events.log),
                 run_id=ctx.run_id,
