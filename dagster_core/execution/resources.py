@@ -5,7 +5,7 @@ ended)."""
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from types import SimpleNamespace
 from typing import Any
@@ -20,9 +20,6 @@ TeardownErrorHandler = Callable[[str, Exception], None]
 class ScopedResources(SimpleNamespace):
     """`context.resources`: the resources a solid requires, as attributes. Any other name raises
     DagsterUnknownResourceError, naming the resources the solid has."""
-
-    def __init__(self, resources: Mapping[str, Any]):
-        super().__init__(**resources)
 
     def __getattr__(self, name: str) -> Any:
         held = ", ".join(f"'{key}'" for key in sorted(vars(self))) or "none"

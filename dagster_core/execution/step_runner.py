@@ -189,7 +189,7 @@ def _run_attempt(
             context = SolidExecutionContext(
                 solid_config=ctx.environment.solids.get(step.solid_name, {}).get("config"),
                 resources=ScopedResources(
-                    {k: resources[k] for k in solid_def.required_resource_keys}
+                    **{k: resources[k] for k in solid_def.required_resource_keys}
                 ),
                 log=DagsterLogManager(events.log),
                 run_id=ctx.run_id,

@@ -82,9 +82,8 @@ def flaky_pipeline():
 
 @pytest.mark.parametrize("executor", ["in_process", "multiprocess"])
 def test_a_retried_step_is_up_for_retry_then_restarted(executor):
-    result = execute_pipeline(
-        flaky_pipeline, run_config(executor), instance=DagsterInstance.local_temp()
-    )
+    instance = DagsterInstance.local_temp()
+    result = execute_pipeline(flaky_pipeline, run_config(executor), instance=instance)
     assert result.success
     assert result.result_for_solid("flaky").output_value() == 3
     assert step_types(result.event_list, "flaky.compute") == [
@@ -95,6 +94,8 @@ def test_a_retried_step_is_up_for_retry_then_restarted(executor):
         (E.STEP_RESTARTED, 3),
         (E.STEP_SUCCESS, 3),
     ]
+    (stats,) = instance.event_storage.get_step_stats(result.run_id)  # what `run show` prints
+    assert stats.attempts == 3
 
 
 def test_up_for_retry_says_how_long_it_waits_and_why():
