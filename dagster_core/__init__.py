@@ -47,6 +47,7 @@ from dagster_core.errors import (
     DagsterResourceFunctionError,
     DagsterRunNotFoundError,
     DagsterStepOutputNotFoundError,
+    DagsterUnknownResourceError,
 )
 from dagster_core.events import DagsterEvent, DagsterEventType, ErrorInfo
 from dagster_core.execution import (
@@ -89,6 +90,7 @@ __all__ = [
     "DagsterRunNotFoundError",
     "DagsterStepOutputNotFoundError",
     "DagsterType",
+    "DagsterUnknownResourceError",
     "DependencyDefinition",
     "Dict",
     "Enum",

@@ -40,6 +40,15 @@ class DagsterResourceFunctionError(DagsterError):
     """A resource's function raised while the resource was built or torn down."""
 
 
+class DagsterUnknownResourceError(DagsterError, AttributeError):
+    """A solid used `context.resources.<name>` for a resource it does not require. An
+    AttributeError too, so `hasattr` and `getattr(..., default)` work on `context.resources`."""
+
+    def __init__(self, resource_name: str, message: str):
+        super().__init__(message)
+        self.resource_name = resource_name
+
+
 class DagsterRunTerminated(DagsterError):
     """Raised inside the driver when `instance.terminate_run` asked the run to stop."""
 

@@ -13,27 +13,39 @@ from typing import Any
 from dagster_core.redact import redact_text
 from dagster_core.serdes import whitelist_for_serdes
 
+_STORED_STEP_RETRY = "STEP_RETRY"  # how logs written before STEP_UP_FOR_RETRY name it
+
 
 @whitelist_for_serdes
 class DagsterEventType(StrEnum):
-    """Every kind of event a run writes to its event log."""
+    """Every kind of event a run writes to its event log.
+
+    A step's first attempt begins with STEP_START, each later one with STEP_RESTARTED; an
+    attempt that asks to run again (RetryRequested) ends with STEP_UP_FOR_RETRY. `STEP_RETRY`,
+    this project's earlier name, is STEP_UP_FOR_RETRY, and events stored under it read back so."""
 
     PIPELINE_START = "PIPELINE_START"
     PIPELINE_SUCCESS = "PIPELINE_SUCCESS"
     PIPELINE_FAILURE = "PIPELINE_FAILURE"
     PIPELINE_CANCELED = "PIPELINE_CANCELED"
     STEP_START = "STEP_START"
+    STEP_RESTARTED = "STEP_RESTARTED"
     STEP_INPUT = "STEP_INPUT"
     STEP_OUTPUT = "STEP_OUTPUT"
     STEP_SUCCESS = "STEP_SUCCESS"
     STEP_FAILURE = "STEP_FAILURE"
     STEP_SKIPPED = "STEP_SKIPPED"
-    STEP_RETRY = "STEP_RETRY"
+    STEP_UP_FOR_RETRY = "STEP_UP_FOR_RETRY"
+    STEP_RETRY = "STEP_UP_FOR_RETRY"  # an alias: the same member
     STEP_MATERIALIZATION = "STEP_MATERIALIZATION"
     STEP_EXPECTATION_RESULT = "STEP_EXPECTATION_RESULT"
     OBJECT_STORE_OPERATION = "OBJECT_STORE_OPERATION"
     ENGINE_EVENT = "ENGINE_EVENT"
     LOG_MESSAGE = "LOG_MESSAGE"
+
+    @classmethod
+    def _missing_(cls, value: object) -> DagsterEventType | None:
+        return cls.STEP_UP_FOR_RETRY if value == _STORED_STEP_RETRY else None
 
 
 PIPELINE_END_EVENTS = frozenset(
@@ -43,6 +55,7 @@ PIPELINE_END_EVENTS = frozenset(
         DagsterEventType.PIPELINE_CANCELED,
     }
 )
+STEP_START_EVENTS = frozenset({DagsterEventType.STEP_START, DagsterEventType.STEP_RESTARTED})
 STEP_END_EVENTS = frozenset(
     {DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE, DagsterEventType.STEP_SKIPPED}
 )

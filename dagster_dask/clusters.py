@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import importlib
+import json
 import logging
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from distributed import Client, LocalCluster
@@ -15,6 +17,35 @@ from dagster_core.errors import DagsterError
 
 class DagsterDaskError(DagsterError):
     """The Dask cluster could not be created, reached or used."""
+
+
+@dataclass(frozen=True)
+class ClusterChoice:
+    """The cluster a run's config chooses: `kind` (local, existing or custom), its settings,
+    and where in the run config they are (`config_path`), for error messages."""
+
+    kind: str
+    config: Mapping[str, Any]
+    config_path: tuple[str, ...]
+
+    def where(self, key: str) -> str:
+        """The run config path of one of the settings, e.g. `execution.dask.address`."""
+        return ".".join((*self.config_path, key))
+
+
+def read_scheduler_file(path: str) -> str:
+    """The scheduler address in the JSON file `dask scheduler --scheduler-file PATH` writes."""
+    try:
+        with open(path) as f:
+            address = json.load(f)["address"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise DagsterDaskError(
+            f'"{path}" is not a Dask scheduler file ({type(exc).__name__}: {exc}): expected the '
+            "JSON file that `dask scheduler --scheduler-file PATH` writes"
+        ) from None
+    if not isinstance(address, str):
+        raise DagsterDaskError(f'"{path}" names no scheduler address: its "address" is {address!r}')
+    return address
 
 
 def _local(config: Mapping[str, Any]) -> LocalCluster:
@@ -28,45 +59,53 @@ def _local(config: Mapping[str, Any]) -> LocalCluster:
     )
 
 
-def _custom(config: Mapping[str, Any]) -> Any:
-    module_name, class_name = config["module"], config["class"]
+def _custom(choice: ClusterChoice) -> Any:
+    module_name, class_name = choice.config["module"], choice.config["class"]
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
         package = module_name.split(".")[0].replace("_", "-")
         raise DagsterDaskError(
-            f"execution.dask.cluster.custom.module: cannot import '{module_name}' ({exc}); "
+            f"{choice.where('module')}: cannot import '{module_name}' ({exc}); "
             f"install the package that provides it, e.g. `pip install {package}`"
         ) from None
     cls = getattr(module, class_name, None)
     if cls is None:
+        raise DagsterDaskError(f"{choice.where('class')}: '{module_name}' has no '{class_name}'")
+    return cls(**dict(choice.config.get("kwargs") or {}))
+
+
+def _existing(choice: ClusterChoice) -> Client:
+    """A client on the scheduler at the chosen address, or the one its scheduler file names."""
+    config = choice.config
+    if config.get("scheduler_file"):
+        setting = "scheduler_file"
+        try:
+            address = read_scheduler_file(config["scheduler_file"])
+        except DagsterDaskError as exc:
+            raise DagsterDaskError(f"{choice.where(setting)}: {exc}") from None
+    else:
+        setting, address = "address", config["address"]
+    timeout = config["timeout"]
+    try:
+        return Client(address, timeout=timeout, set_as_default=False)
+    except (OSError, TimeoutError) as exc:
         raise DagsterDaskError(
-            f"execution.dask.cluster.custom.class: '{module_name}' has no '{class_name}'"
-        )
-    return cls(**dict(config.get("kwargs") or {}))
+            f"Could not reach the Dask scheduler at {address} within {timeout}s "
+            f"({choice.where(setting)}): {exc}"
+        ) from None
 
 
 @contextmanager
-def dask_client(
-    cluster_config: Mapping[str, Any], adapt: Mapping[str, Any] | None
-) -> Iterator[Client]:
-    """A client on the configured cluster; a cluster made here is closed afterwards, an existing
+def dask_client(choice: ClusterChoice, adapt: Mapping[str, Any] | None) -> Iterator[Client]:
+    """A client on the chosen cluster; a cluster made here is closed afterwards, an existing
     scheduler is left running."""
-    ((kind, config),) = cluster_config.items()
-    config = config or {}
     with ExitStack() as stack:
-        if kind == "existing":
-            address, timeout = config["address"], config["timeout"]
-            try:
-                client = Client(address, timeout=timeout, set_as_default=False)
-            except (OSError, TimeoutError) as exc:
-                raise DagsterDaskError(
-                    f"Could not reach the Dask scheduler at {address} within {timeout}s "
-                    f"(execution.dask.cluster.existing.address): {exc}"
-                ) from None
+        if choice.kind == "existing":
+            client = _existing(choice)
             stack.callback(client.close)
         else:
-            cluster = _local(config) if kind == "local" else _custom(config)
+            cluster = _local(choice.config) if choice.kind == "local" else _custom(choice)
             stack.callback(cluster.close)
             if adapt:
                 cluster.adapt(minimum=adapt["minimum"], maximum=adapt["maximum"])

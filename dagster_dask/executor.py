@@ -29,13 +29,19 @@ from dagster_core.config import (
     Shape,
 )
 from dagster_core.definitions.executor import executor
+from dagster_core.definitions.retries import retries_config
 from dagster_core.events import DagsterEvent, DagsterEventType, ErrorInfo
 from dagster_core.execution.plan import ExecutionStep
 from dagster_core.execution.step_runner import StepResult
 from dagster_core.execution.step_session import RunPayload
 from dagster_core.executors.base import Executor, LaunchContext, StepCompletion
 from dagster_core.instance import DagsterInstance
-from dagster_dask.clusters import DagsterDaskError, dask_client
+from dagster_dask.clusters import (
+    ClusterChoice,
+    DagsterDaskError,
+    dask_client,
+    read_scheduler_file,
+)
 from dagster_dask.worker import (
     PAYLOAD_PREFIX,
     ReleaseForgottenRuns,
@@ -45,6 +51,7 @@ from dagster_dask.worker import (
     unavailable_step,
 )
 
+_CONNECT_TIMEOUT = 30.0
 _CLUSTER = Selector(
     {
         "local": Field(
@@ -60,8 +67,14 @@ _CLUSTER = Selector(
         "existing": Field(
             Shape(
                 {
-                    "address": Field(ConfigString),
-                    "timeout": Field(ConfigFloat, default_value=30.0),
+                    "address": Field(ConfigString, is_optional=True),
+                    "scheduler_file": Field(
+                        ConfigString,
+                        is_optional=True,
+                        description="Instead of address: the JSON file `dask scheduler "
+                        "--scheduler-file PATH` writes.",
+                    ),
+                    "timeout": Field(ConfigFloat, default_value=_CONNECT_TIMEOUT),
                 }
             )
         ),
@@ -77,8 +90,34 @@ _CLUSTER = Selector(
     }
 )
 
+# The seed's flat keys (`dask: {config: {address, timeout, scheduler_file}}`): a spelling of
+# `cluster: existing`.
+_SEED_KEYS = ("address", "scheduler_file", "timeout")
+
 DASK_CONFIG = {
-    "cluster": Field(_CLUSTER, default_value={"local": {}}),
+    "cluster": Field(
+        _CLUSTER,
+        is_optional=True,
+        description="Where steps run; a new local cluster unless this or address / "
+        "scheduler_file says otherwise.",
+    ),
+    "address": Field(
+        ConfigString,
+        is_optional=True,
+        description="The seed's spelling of cluster: {existing: {address}}.",
+    ),
+    "scheduler_file": Field(
+        ConfigString,
+        is_optional=True,
+        description="The seed's spelling of cluster: {existing: {scheduler_file}}.",
+    ),
+    "timeout": Field(
+        ConfigFloat,
+        is_optional=True,
+        description="With address or scheduler_file: seconds to wait for the scheduler "
+        f"(default {_CONNECT_TIMEOUT}).",
+    ),
+    "retries": retries_config(),
     "adapt": Field(
         Shape({"minimum": Field(ConfigInt), "maximum": Field(ConfigInt)}), is_optional=True
     ),
@@ -89,6 +128,20 @@ DASK_CONFIG = {
         "before failing with that reason.",
     ),
 }
+
+
+def _cluster_choice(config: Mapping[str, Any]) -> ClusterChoice:
+    """The cluster the executor's validated config chooses: `cluster:`, else the seed's
+    address / scheduler_file as an existing cluster, else a new local one."""
+    if "cluster" in config:
+        ((kind, settings),) = config["cluster"].items()
+        return ClusterChoice(kind, settings or {}, ("execution", "dask", "cluster", kind))
+    seed = {key: config[key] for key in _SEED_KEYS if key in config}
+    if "address" in seed or "scheduler_file" in seed:
+        return ClusterChoice(
+            "existing", {"timeout": _CONNECT_TIMEOUT, **seed}, ("execution", "dask")
+        )
+    return ClusterChoice("local", {}, ("execution", "dask", "cluster", "local"))
 
 
 def _submit_options(step: ExecutionStep) -> dict[str, Any]:
@@ -140,7 +193,7 @@ class DaskExecutor(Executor):
     takes_whole_plan = True
 
     def __init__(self, config: Mapping[str, Any]):
-        self.cluster = config["cluster"]
+        self.cluster = _cluster_choice(config)
         self.adapt = config.get("adapt")
         self.worker_timeout = config["worker_timeout"]
         self._stack = ExitStack()
@@ -287,25 +340,58 @@ def _address_problem(address: str) -> str | None:
     return None
 
 
+def _existing_problems(choice: ClusterChoice) -> list[ConfigError]:
+    """What is wrong with how an existing cluster's scheduler is given."""
+    given = [key for key in ("address", "scheduler_file") if choice.config.get(key)]
+    if not given:
+        return [
+            ConfigError(
+                choice.config_path,
+                "give the scheduler's address (tcp://HOST:PORT) or its scheduler_file (the file "
+                "`dask scheduler --scheduler-file PATH` writes)",
+            )
+        ]
+    if len(given) > 1:
+        return [
+            ConfigError(
+                choice.config_path, "give the scheduler's address or its scheduler_file, not both"
+            )
+        ]
+    (key,) = given
+    if key == "address":
+        problem = _address_problem(choice.config[key])
+    else:
+        try:
+            read_scheduler_file(choice.config[key])
+            problem = None
+        except DagsterDaskError as exc:
+            problem = str(exc)
+    return [] if problem is None else [ConfigError((*choice.config_path, key), problem)]
+
+
 def check_dask_run(
     config: Mapping[str, Any],
     storage_name: str,
     storage_config: Mapping[str, Any],
     instance: DagsterInstance,
 ) -> list[ConfigError]:
-    """Refuse, before the run starts, what remote workers could not use."""
-    ((kind, cluster_config),) = config["cluster"].items()
-    errors = []
-    if kind == "existing":
-        problem = _address_problem(cluster_config["address"])
-        if problem is not None:
-            errors.append(
-                ConfigError(("execution", "dask", "cluster", "existing", "address"), problem)
+    """Refuse, before the run starts, what remote workers could not use, and a cluster chosen
+    unclearly."""
+    seed_keys = [key for key in _SEED_KEYS if key in config]
+    if "cluster" in config and seed_keys:
+        return [
+            ConfigError(
+                ("execution", "dask", seed_keys[0]),
+                f"{', '.join(seed_keys)} (the seed's spelling of cluster: existing) and cluster "
+                "both choose the cluster: give one of them",
             )
-    if kind != "local" and not instance.is_persistent:
+        ]
+    choice = _cluster_choice(config)
+    errors = _existing_problems(choice) if choice.kind == "existing" else []
+    if choice.kind != "local" and not instance.is_persistent:
         errors.append(
             ConfigError(
-                ("execution", "dask", "cluster", kind),
+                choice.config_path,
                 "workers of an existing or custom cluster write events to the instance's "
                 "database, so they need a shared one: set DAGSTER_HOME to an instance whose "
                 "dagster.yaml uses PostgreSQL (see cluster_configs/postgres_instance.yaml)",

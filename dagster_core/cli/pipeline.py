@@ -106,11 +106,17 @@ def execute_command(
 @pipeline_cli.command(name="reexecute")
 @click.argument("run_id")
 @click.option("--step-keys", help="Comma-separated step keys to run again (default: all).")
+@click.option(
+    "--from-failure",
+    is_flag=True,
+    help="Run the steps that did not succeed in that run, and those downstream of them.",
+)
 @with_source
 @_env_files
 def reexecute_command(
     run_id: str,
     step_keys: str | None,
+    from_failure: bool,
     python_file: str | None,
     module_name: str | None,
     env_files: tuple[str, ...],
@@ -120,6 +126,10 @@ def reexecute_command(
     The pipeline is loaded from where that run's was (-f/-m override it); its run config is the
     earlier run's unless -e files are given (needed when that config held credentials, which runs
     are stored without)."""
+    if from_failure and step_keys:
+        raise click.UsageError(
+            "Use either --step-keys or --from-failure, not both: --from-failure chooses the steps"
+        )
     instance = DagsterInstance.get()
     parent = instance.get_run_by_id(run_id)
     if parent is None:
@@ -138,5 +148,6 @@ def reexecute_command(
         step_keys_to_execute=step_keys.split(",") if step_keys else None,
         environment_dict=load_yaml_files(env_files) if env_files else None,
         instance=instance,
+        from_failure=from_failure,
     )
     run_with_progress(events)

@@ -20,7 +20,7 @@ from dagster_core.errors import (
     DagsterRunNotFoundError,
     DagsterStepOutputNotFoundError,
 )
-from dagster_core.events import DagsterEvent, DagsterEventType
+from dagster_core.events import STEP_END_EVENTS, DagsterEvent, DagsterEventType
 from dagster_core.execution.context import RunContext
 from dagster_core.execution.plan import ExecutionPlan, StepOutputHandle, build_execution_plan
 from dagster_core.execution.results import PipelineExecutionResult, SolidExecutionResult
@@ -34,6 +34,7 @@ from dagster_core.storage import IntermediateStore, PipelineRun
 from dagster_core.storage.system_storage import InitSystemStorageContext
 
 PARENT_RUN_TAG = "dagster/parent_run_id"
+RESUME_RETRY_TAG = "dagster/is_resume_retry"  # "true" on a re-execution from failure
 
 
 @dataclass(frozen=True)
@@ -135,10 +136,33 @@ def _check_tags(tags: Mapping[str, str] | None) -> dict[str, str]:
     return tags
 
 
+def _run_to_end(events: Iterator[DagsterEvent], raise_on_error: bool) -> list[DagsterEvent]:
+    """The run's events. The run loop records an error that ends the run (a resource that
+    cannot be built, say) as PIPELINE_FAILURE before raising it; with `raise_on_error=False`
+    the result says so instead."""
+    collected = []
+    try:
+        for event in events:
+            collected.append(event)
+    except Exception:
+        if raise_on_error:
+            raise
+    return collected
+
+
 def _finish(
-    ctx: RunContext, events: Iterator[DagsterEvent], raise_on_error: bool
+    ctx: RunContext,
+    events: Iterator[DagsterEvent],
+    raise_on_error: bool,
+    instance: DagsterInstance,
 ) -> PipelineExecutionResult:
-    result = PipelineExecutionResult(ctx.pipeline.name, ctx.run_id, list(events), ctx.intermediates)
+    result = PipelineExecutionResult(
+        ctx.pipeline.name,
+        ctx.run_id,
+        _run_to_end(events, raise_on_error),
+        ctx.intermediates,
+        instance,
+    )
     if raise_on_error and not result.success:
         failure = next(
             (
@@ -174,7 +198,7 @@ def execute_pipeline(
     instance = instance or DagsterInstance.ephemeral()
     prepared = _prepare(pipeline, environment_dict, mode, preset, solid_subset, instance)
     ctx, events = _start(prepared, instance, tags)
-    return _finish(ctx, events, raise_on_error)
+    return _finish(ctx, events, raise_on_error, instance)
 
 
 def execute_pipeline_iterator(
@@ -292,6 +316,33 @@ def _with_parent_outputs(
     )
 
 
+def _steps_to_retry(
+    plan: ExecutionPlan, parent: PipelineRun, instance: DagsterInstance
+) -> list[str]:
+    """What a re-execution from failure runs, upstream first: each step `parent` ran that did
+    not end there or failed (not a step skipped only for a missing optional output), and every
+    step downstream of those."""
+    ends = {
+        event.step_key: event.event_type
+        for event in instance.all_logs(parent.run_id)
+        if event.step_key is not None and event.event_type in STEP_END_EVENTS
+    }
+    ran = set(parent.step_keys_to_execute or plan.step_keys_to_execute)
+    retry: dict[str, None] = {}  # ordered, upstream first
+    for step in plan.steps:
+        end = ends.get(step.key)
+        if step.key in ran and (
+            end in (None, DagsterEventType.STEP_FAILURE) or not step.upstream_keys.isdisjoint(retry)
+        ):
+            retry[step.key] = None
+    if not retry:
+        raise DagsterInvariantViolationError(
+            f"Run {parent.run_id} has no step to re-execute from failure: every step it ran "
+            "succeeded or was skipped for an output its upstream step did not yield"
+        )
+    return list(retry)
+
+
 def _start_reexecution(
     pipeline: PipelineDefinition,
     parent_run_id: str,
@@ -300,13 +351,24 @@ def _start_reexecution(
     mode: str | None,
     tags: Mapping[str, str] | None,
     instance: DagsterInstance,
+    from_failure: bool,
 ) -> tuple[RunContext, Iterator[DagsterEvent]]:
     parent = _recorded_run(instance, parent_run_id, pipeline)
+    if from_failure and step_keys_to_execute is not None:
+        raise DagsterInvariantViolationError(
+            "Pass either step_keys_to_execute or from_failure=True to re-execute run "
+            f"{parent_run_id}, not both: from_failure chooses the steps itself"
+        )
     prepared = _prepare_like(
         parent, pipeline, environment_dict, mode, instance, step_keys_to_execute
     )
-    prepared = _with_parent_outputs(prepared, instance, parent)
     run_tags = {**parent.tags, **(tags or {}), PARENT_RUN_TAG: parent_run_id}
+    if from_failure:
+        keys = _steps_to_retry(prepared.plan, parent, instance)
+        plan = build_execution_plan(prepared.pipeline, prepared.environment, keys)
+        prepared = dataclasses.replace(prepared, plan=plan)
+        run_tags[RESUME_RETRY_TAG] = "true"
+    prepared = _with_parent_outputs(prepared, instance, parent)
     return _start(prepared, instance, run_tags, parent_run_id=parent_run_id)
 
 
@@ -363,11 +425,15 @@ def reexecute_pipeline(
     tags: Mapping[str, str] | None = None,
     instance: DagsterInstance | None = None,
     raise_on_error: bool = True,
+    from_failure: bool = False,
 ) -> PipelineExecutionResult:
     """Run some steps again, reading the outputs of the others from the parent run's storage.
 
-    Run config, mode and solid subset default to the parent run's.
+    Run config, mode and solid subset default to the parent run's. `from_failure=True` runs
+    the steps that did not succeed in the parent and those downstream of them (the seed's
+    retry of a run), instead of `step_keys_to_execute`.
     """
+    instance = instance or DagsterInstance.get()
     ctx, events = _start_reexecution(
         pipeline,
         parent_run_id,
@@ -375,9 +441,10 @@ def reexecute_pipeline(
         environment_dict,
         mode,
         tags,
-        instance or DagsterInstance.get(),
+        instance,
+        from_failure,
     )
-    return _finish(ctx, events, raise_on_error)
+    return _finish(ctx, events, raise_on_error, instance)
 
 
 def reexecute_pipeline_iterator(
@@ -388,6 +455,7 @@ def reexecute_pipeline_iterator(
     mode: str | None = None,
     tags: Mapping[str, str] | None = None,
     instance: DagsterInstance | None = None,
+    from_failure: bool = False,
 ) -> Iterator[DagsterEvent]:
     """`reexecute_pipeline`, yielding the new run's events as they happen."""
     return _start_reexecution(
@@ -398,6 +466,7 @@ def reexecute_pipeline_iterator(
         mode,
         tags,
         instance or DagsterInstance.get(),
+        from_failure,
     )[1]
 
 

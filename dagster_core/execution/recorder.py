@@ -15,14 +15,14 @@ import time
 from collections.abc import Callable, Sequence
 
 from dagster_core.errors import DagsterEventStorageError
-from dagster_core.events import STEP_END_EVENTS, DagsterEvent, DagsterEventType
+from dagster_core.events import STEP_END_EVENTS, STEP_START_EVENTS, DagsterEvent, DagsterEventType
 
 _logger = logging.getLogger(__name__)
 
 # Stored at once: the ends of steps and runs, and what must be seen before anything else happens.
 _FLUSH_NOW = frozenset(
     {
-        DagsterEventType.STEP_RETRY,
+        DagsterEventType.STEP_UP_FOR_RETRY,
         DagsterEventType.ENGINE_EVENT,
         DagsterEventType.PIPELINE_START,
         DagsterEventType.PIPELINE_SUCCESS,
@@ -32,8 +32,8 @@ _FLUSH_NOW = frozenset(
     }
 )
 # Stored within FLUSH_DELAY seconds: a step's start and its log lines, so a watcher sees a long
-# step running (and a lost attempt leaves its STEP_START) while a fast step costs one write.
-_FLUSH_SOON = frozenset({DagsterEventType.STEP_START, DagsterEventType.LOG_MESSAGE})
+# step running (and a lost attempt leaves its start) while a fast step costs one write.
+_FLUSH_SOON = STEP_START_EVENTS | {DagsterEventType.LOG_MESSAGE}
 FLUSH_DELAY = 0.05
 STORE_ATTEMPTS = 5  # tries of one batch before the recorder gives up, backing off from 0.1 s
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dagster_core.definitions.events import ExpectationResult, Materialization
 from dagster_core.errors import DagsterInvariantViolationError
 from dagster_core.events import DagsterEvent, DagsterEventType
 from dagster_core.execution.plan import step_key_for
 from dagster_core.storage import IntermediateStore
+
+if TYPE_CHECKING:
+    from dagster_core.instance import DagsterInstance
 
 
 class SolidExecutionResult:
@@ -21,12 +24,14 @@ class SolidExecutionResult:
         step_events: Sequence[DagsterEvent],
         intermediates: IntermediateStore,
         run_id: str,
+        instance: DagsterInstance | None = None,
     ):
         self.solid_name = solid_name
         self.step_key = step_key_for(solid_name)
         self.step_events = list(step_events)
         self._intermediates = intermediates
         self._run_id = run_id
+        self._instance = instance  # see PipelineExecutionResult
 
     def _of_type(self, event_type: DagsterEventType) -> list[DagsterEvent]:
         return [e for e in self.step_events if e.event_type is event_type]
@@ -88,11 +93,15 @@ class PipelineExecutionResult:
         run_id: str,
         event_list: Sequence[DagsterEvent],
         intermediates: IntermediateStore,
+        instance: DagsterInstance | None = None,
     ):
         self.pipeline_name = pipeline_name
         self.run_id = run_id
         self.event_list = list(event_list)
         self._intermediates = intermediates
+        # held so that a temporary instance (and the outputs in its directory) lives as long
+        # as the result, even when the caller keeps no reference to it
+        self._instance = instance
 
     @property
     def success(self) -> bool:
@@ -110,7 +119,9 @@ class PipelineExecutionResult:
                 f"Solid '{solid_name}' did not run in run {self.run_id} of pipeline "
                 f"'{self.pipeline_name}'"
             )
-        return SolidExecutionResult(solid_name, events, self._intermediates, self.run_id)
+        return SolidExecutionResult(
+            solid_name, events, self._intermediates, self.run_id, self._instance
+        )
 
     @property
     def solid_result_list(self) -> list[SolidExecutionResult]:

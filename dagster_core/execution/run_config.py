@@ -21,6 +21,7 @@ from dagster_core.config import (
 from dagster_core.definitions.executor import ExecutorDefinition
 from dagster_core.definitions.mode import ModeDefinition
 from dagster_core.definitions.pipeline import PipelineDefinition
+from dagster_core.definitions.retries import RetryMode
 from dagster_core.instance import DagsterInstance
 
 _LOG_LEVELS = Enum(
@@ -43,6 +44,7 @@ class EnvironmentConfig:
     storage_name: str
     storage_config: Any
     log_level: int = logging.INFO
+    retries: RetryMode = RetryMode.ENABLED
 
 
 def _optional_empty_shape() -> Field:
@@ -190,4 +192,5 @@ def resolve_environment(
         storage_name=storage_name,
         storage_config=storage_config or {},
         log_level=processed["loggers"]["console"]["config"]["log_level"],
+        retries=RetryMode.from_executor_config(executor_config),
     )

@@ -29,7 +29,7 @@ State
     waiting    step key -> number of its upstream steps in the run not completed yet
     ready      steps to hand over next
     finished   steps whose executor said they ended, their end events not seen yet
-    started    step key -> STEP_START of each step running, for cancellation
+    started    step key -> STEP_START (or STEP_RESTARTED) of each step running, for cancellation
     seen       position in the run's log of the last event yielded, when watching the log
 
 Example
@@ -55,6 +55,7 @@ from typing import Any
 from dagster_core.errors import DagsterExecutionInterrupted, DagsterRunTerminated
 from dagster_core.events import (
     STEP_END_EVENTS,
+    STEP_START_EVENTS,
     DagsterEvent,
     DagsterEventType,
     ErrorInfo,
@@ -149,7 +150,7 @@ class _RunLoop:
     def _shown(self, event: DagsterEvent) -> DagsterEvent:
         """Track and print an event on its way to the caller; a step's end completes it."""
         if event.step_key is not None:
-            if event.event_type is DagsterEventType.STEP_START:
+            if event.event_type in STEP_START_EVENTS:
                 self.started[event.step_key] = event
             elif event.event_type in STEP_END_EVENTS:
                 self.started.pop(event.step_key, None)

@@ -8,7 +8,6 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from types import SimpleNamespace
 from typing import Any
 
 from dagster_core.definitions.events import (
@@ -18,10 +17,12 @@ from dagster_core.definitions.events import (
     Output,
     RetryRequested,
 )
+from dagster_core.definitions.retries import RetryMode
 from dagster_core.errors import DagsterExecutionInterrupted
 from dagster_core.events import DagsterEvent, DagsterEventType, ErrorInfo
 from dagster_core.execution.context import DagsterLogManager, RunContext, SolidExecutionContext
 from dagster_core.execution.plan import ExecutionStep, StepInput, StepOutputHandle
+from dagster_core.execution.resources import ScopedResources
 
 
 class StepStatus(StrEnum):
@@ -110,10 +111,12 @@ def run_step(
     on_log: Callable[[DagsterEvent], object] | None = None,
 ) -> Iterator[DagsterEvent]:
     """Run one step: skip it if an input is unavailable, else load inputs, compute, type-check,
-    store outputs; retry on RetryRequested. The last event is STEP_SUCCESS, STEP_FAILURE or
-    STEP_SKIPPED, whose `outputs` data says which outputs were stored. `first_attempt` > 1
-    when an earlier attempt was lost with its process. `on_log` receives each LOG_MESSAGE as it
-    is logged, before it is yielded."""
+    store outputs; retry on RetryRequested unless the run's retries are disabled. An attempt
+    begins with STEP_START (the first) or STEP_RESTARTED (a later one) and a retried one ends
+    with STEP_UP_FOR_RETRY. The last event is STEP_SUCCESS, STEP_FAILURE or STEP_SKIPPED, whose
+    `outputs` data says which outputs were stored. `first_attempt` > 1 when an earlier attempt
+    was lost with its process. `on_log` receives each LOG_MESSAGE as it is logged, before it is
+    yielded."""
     reason = _why_skip(ctx, step, upstream)
     if reason is not None:
         events = _Events(ctx, step, first_attempt, on_log)
@@ -157,7 +160,14 @@ def _run_attempt(
     """One attempt; returns the RetryRequested when the step should run again, else None."""
     solid_def = ctx.pipeline.solids[step.solid_name]
     started = time.perf_counter()
-    yield events.make(DagsterEventType.STEP_START, f"Started step {step.key}", logging.INFO)
+    if events.attempt == 1:
+        yield events.make(DagsterEventType.STEP_START, f"Started step {step.key}", logging.INFO)
+    else:
+        yield events.make(
+            DagsterEventType.STEP_RESTARTED,
+            f"Started step {step.key} again (attempt {events.attempt})",
+            logging.INFO,
+        )
     stored: list[str] = []
     try:
         with ctx.compute_log_manager.capture(ctx.run_id, step.key):
@@ -178,7 +188,7 @@ def _run_attempt(
 
             context = SolidExecutionContext(
                 solid_config=ctx.environment.solids.get(step.solid_name, {}).get("config"),
-                resources=SimpleNamespace(
+                resources=ScopedResources(
                     **{k: resources[k] for k in solid_def.required_resource_keys}
                 ),
                 log=DagsterLogManager(events.log),
@@ -205,17 +215,20 @@ def _run_attempt(
                 )
     except RetryRequested as retry:
         yield from events.drain_logs()
-        attempt = events.attempt
-        if attempt <= retry.max_retries:
+        refusal = _why_no_retry(ctx, step, retry, events.attempt)
+        if refusal is None:
             yield events.make(
-                DagsterEventType.STEP_RETRY,
-                f"Step {step.key} asked to retry (attempt {attempt} of "
+                DagsterEventType.STEP_UP_FOR_RETRY,
+                f"Step {step.key} asked to retry (attempt {events.attempt} of "
                 f"{retry.max_retries + 1}); waiting {retry.seconds_to_wait}s",
                 logging.WARNING,
                 seconds_to_wait=retry.seconds_to_wait,
+                error=ErrorInfo.from_exception(retry),
             )
             return retry
-        yield _failure(events, step, retry)
+        refused = _StepFailed(refusal)
+        refused.__cause__ = retry
+        yield _failure(events, step, refused)
         return None
     except DagsterExecutionInterrupted:
         raise  # a signal to the process: the run is being canceled, not this step failing
@@ -234,13 +247,25 @@ def _run_attempt(
     return None
 
 
+def _why_no_retry(
+    ctx: RunContext, step: ExecutionStep, retry: RetryRequested, attempt: int
+) -> str | None:
+    """Why a RetryRequested fails the step rather than running it again; None to retry."""
+    if ctx.environment.retries is RetryMode.DISABLED:
+        return (
+            f"Step {step.key} asked to retry (RetryRequested), but retries are disabled for this "
+            f"run (execution.{ctx.environment.executor_name}.retries: disabled)"
+        )
+    if attempt > retry.max_retries:
+        return f"Step {step.key} exceeded its {retry.max_retries} retries"
+    return None
+
+
 def _failure(events: _Events, step: ExecutionStep, exc: BaseException) -> DagsterEvent:
     """STEP_FAILURE for what ended the attempt: a Failure's own description and metadata, the
     runner's message for its checks, else the exception's type and message."""
     metadata: Mapping[str, Any] = {}
-    if isinstance(exc, RetryRequested):
-        message = f"Step {step.key} exceeded its {exc.max_retries} retries"
-    elif isinstance(exc, _StepFailed):
+    if isinstance(exc, _StepFailed):
         message, metadata = str(exc), exc.metadata
     elif isinstance(exc, Failure):
         message = exc.description or f"Solid '{step.solid_name}' raised Failure"

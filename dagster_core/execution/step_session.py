@@ -18,7 +18,14 @@ from dataclasses import dataclass
 
 import cloudpickle
 
-from dagster_core.events import STEP_END_EVENTS, DagsterEvent, DagsterEventType
+from dagster_core.events import (
+    STEP_END_EVENTS,
+    STEP_START_EVENTS,
+    DagsterEvent,
+    DagsterEventType,
+    ErrorInfo,
+)
+from dagster_core.execution.console import log_event
 from dagster_core.execution.context import RunContext
 from dagster_core.execution.recorder import EventRecorder
 from dagster_core.execution.resources import build_resources
@@ -33,10 +40,9 @@ def _recorded_end(events: list[DagsterEvent]) -> DagsterEvent | None:
 
 
 def last_attempt(events: list[DagsterEvent]) -> int:
-    """The highest attempt number among a step's STEP_START events; 0 if it never started."""
-    return max(
-        (e.attempt for e in events if e.event_type is DagsterEventType.STEP_START), default=0
-    )
+    """The highest attempt number among a step's STEP_START and STEP_RESTARTED events; 0 if it
+    never started."""
+    return max((e.attempt for e in events if e.event_type in STEP_START_EVENTS), default=0)
 
 
 class StepSession:
@@ -67,7 +73,7 @@ class StepSession:
             self._stack.callback(recorder.close)
         self._recorder = recorder
         try:
-            self._resources = self._stack.enter_context(build_resources(ctx))
+            self._resources = self._stack.enter_context(build_resources(ctx, self._teardown_failed))
         except BaseException:
             self._stack.close()
             raise
@@ -137,6 +143,20 @@ class StepSession:
             level=logging.WARNING,
             data={"ended_as": end.event_type.value},
         )
+
+    def _teardown_failed(self, key: str, exc: Exception) -> None:
+        """A resource's teardown raised: say so in the run's log and on the console; how the
+        run ended stands."""
+        event = DagsterEvent(
+            DagsterEventType.ENGINE_EVENT,
+            self.ctx.run_id,
+            self.ctx.pipeline.name,
+            message=f"Teardown of resource '{key}' failed: {type(exc).__name__}: {exc}",
+            level=logging.ERROR,
+            data={"resource": key, "error": ErrorInfo.from_exception(exc)},
+        )
+        self._recorder.record(event)
+        log_event(event, self.ctx.environment.log_level)
 
     def flush(self) -> None:
         self._recorder.flush()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 
 from dagster_core.definitions.executor import executor
+from dagster_core.definitions.retries import retries_config
 from dagster_core.events import DagsterEvent
 from dagster_core.execution.plan import ExecutionStep
 from dagster_core.execution.step_runner import StepResult
@@ -44,7 +45,7 @@ class InProcessExecutor(Executor):
             session.close()
 
 
-@executor(name="in_process")
+@executor(name="in_process", config={"retries": retries_config()})
 def in_process_executor(_config: object) -> InProcessExecutor:
     """Run every step in this process, one at a time: the default, and the easiest to debug."""
     return InProcessExecutor()

@@ -27,6 +27,7 @@ from typing import Any
 
 from dagster_core.config import ConfigInt, Field
 from dagster_core.definitions.executor import executor
+from dagster_core.definitions.retries import retries_config
 from dagster_core.errors import DagsterExecutionInterrupted
 from dagster_core.events import DagsterEvent, ErrorInfo
 from dagster_core.execution.plan import ExecutionStep
@@ -294,7 +295,7 @@ def _default_concurrency() -> int:
 
 @executor(
     name="multiprocess",
-    config={"max_concurrent": Field(ConfigInt, is_optional=True)},
+    config={"max_concurrent": Field(ConfigInt, is_optional=True), "retries": retries_config()},
     requires_persistent_storage=True,
 )
 def multiprocess_executor(config: Any) -> MultiprocessExecutor:

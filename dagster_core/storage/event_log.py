@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from dagster_core.events import DagsterEvent, DagsterEventType
+from dagster_core.events import STEP_START_EVENTS, DagsterEvent, DagsterEventType
 from dagster_core.serdes import whitelist_for_serdes
 from dagster_core.storage.base import Storage
 
@@ -78,7 +78,7 @@ class EventLogStorage(Storage):
             s = stats.setdefault(
                 event.step_key, {"status": None, "start": None, "end": None, "attempts": 0}
             )
-            if event.event_type is DagsterEventType.STEP_START:
+            if event.event_type in STEP_START_EVENTS:
                 s["attempts"] = max(s["attempts"], event.attempt)
                 s["start"] = s["start"] or event.timestamp
                 s["status"] = None
