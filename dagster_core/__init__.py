@@ -12,17 +12,22 @@ from dagster_core.config import (
 )
 from dagster_core.config import Shape as Dict
 from dagster_core.definitions import (
+    CompositeSolidDefinition,
+    ConfigMapping,
     DependencyDefinition,
+    ExecutionSelector,
     ExecutorDefinition,
     ExpectationResult,
     Failure,
     InitResourceContext,
     InputDefinition,
+    InputMapping,
     Materialization,
     ModeDefinition,
     MultiDependencyDefinition,
     Output,
     OutputDefinition,
+    OutputMapping,
     PipelineDefinition,
     PresetDefinition,
     ResourceDefinition,
@@ -30,6 +35,7 @@ from dagster_core.definitions import (
     ScheduleDefinition,
     SolidDefinition,
     SolidInvocation,
+    composite_solid,
     executor,
     lambda_solid,
     pipeline,
@@ -38,6 +44,7 @@ from dagster_core.definitions import (
     solid,
 )
 from dagster_core.errors import (
+    DagsterConfigMappingFunctionError,
     DagsterError,
     DagsterExecutionStepExecutionError,
     DagsterInvalidDefinitionError,
@@ -48,6 +55,7 @@ from dagster_core.errors import (
 )
 from dagster_core.events import DagsterEvent, DagsterEventType, ErrorInfo
 from dagster_core.execution import (
+    CompositeSolidExecutionResult,
     PipelineExecutionResult,
     SolidExecutionResult,
     execute_pipeline,
@@ -72,6 +80,10 @@ from dagster_core.types import Any, Bool, DagsterType, Float, Int, List, Nothing
 __all__ = [
     "Any",
     "Bool",
+    "CompositeSolidDefinition",
+    "CompositeSolidExecutionResult",
+    "ConfigMapping",
+    "DagsterConfigMappingFunctionError",
     "DagsterError",
     "DagsterEvent",
     "DagsterEventType",
@@ -89,6 +101,7 @@ __all__ = [
     "Enum",
     "EnumValue",
     "ErrorInfo",
+    "ExecutionSelector",
     "ExecutorDefinition",
     "ExpectationResult",
     "Failure",
@@ -96,6 +109,7 @@ __all__ = [
     "Float",
     "InitResourceContext",
     "InputDefinition",
+    "InputMapping",
     "InstanceRef",
     "Int",
     "List",
@@ -107,6 +121,7 @@ __all__ = [
     "Optional",
     "Output",
     "OutputDefinition",
+    "OutputMapping",
     "Permissive",
     "PipelineDefinition",
     "PipelineExecutionResult",
@@ -124,6 +139,7 @@ __all__ = [
     "SolidInvocation",
     "String",
     "SystemStorageDefinition",
+    "composite_solid",
     "default_executors",
     "default_system_storage_defs",
     "execute_pipeline",

@@ -73,15 +73,14 @@ def _prepare(
         mode = preset_def.mode
         solid_subset = solid_subset or preset_def.solid_subset
     environment_dict = dict(environment_dict or {})
-    subset = None if solid_subset is None else tuple(solid_subset)
-    runnable = pipeline.subset(subset) if subset is not None else pipeline
+    runnable = pipeline.build_sub_pipeline(solid_subset)
     mode_def = runnable.get_mode(mode)
     executor_defs = tuple(mode_def.executor_defs or default_executors)
     environment = resolve_environment(runnable, mode_def, executor_defs, environment_dict, instance)
     executor_def = next(d for d in executor_defs if d.name == environment.executor_name)
     plan = build_execution_plan(runnable, environment, step_keys_to_execute)
     return _PreparedRun(
-        runnable, mode_def, environment, executor_def, plan, environment_dict, subset
+        runnable, mode_def, environment, executor_def, plan, environment_dict, runnable.solid_subset
     )
 
 
@@ -138,7 +137,7 @@ def _check_tags(tags: Mapping[str, str] | None) -> dict[str, str]:
 def _finish(
     ctx: RunContext, events: Iterator[DagsterEvent], raise_on_error: bool
 ) -> PipelineExecutionResult:
-    result = PipelineExecutionResult(ctx.pipeline.name, ctx.run_id, list(events), ctx.intermediates)
+    result = PipelineExecutionResult(ctx.pipeline, ctx.run_id, list(events), ctx.intermediates)
     if raise_on_error and not result.success:
         failure = next(
             (
