@@ -240,5 +240,9 @@ def _checked_dependencies(
                 f"input name of '{name}' to a DependencyDefinition, e.g. "
                 f"{{'{name}': {{'input_name': DependencyDefinition('upstream_solid')}}}}"
             )
+        if key in checked:
+            raise DagsterInvalidDefinitionError(
+                f"{sentence_case(owner)} has two solids named '{name}': alias one of them"
+            )
         checked[key] = inputs
     return checked
