@@ -14,17 +14,22 @@ from dagster_core.config import (
 )
 from dagster_core.config import Shape as Dict
 from dagster_core.definitions import (
+    CompositeSolidDefinition,
+    ConfigMapping,
     DependencyDefinition,
+    ExecutionSelector,
     ExecutorDefinition,
     ExpectationResult,
     Failure,
     InitResourceContext,
     InputDefinition,
+    InputMapping,
     Materialization,
     ModeDefinition,
     MultiDependencyDefinition,
     Output,
     OutputDefinition,
+    OutputMapping,
     PipelineDefinition,
     PresetDefinition,
     ResourceDefinition,
@@ -32,6 +37,7 @@ from dagster_core.definitions import (
     ScheduleDefinition,
     SolidDefinition,
     SolidInvocation,
+    composite_solid,
     executor,
     lambda_solid,
     pipeline,
@@ -40,6 +46,7 @@ from dagster_core.definitions import (
     solid,
 )
 from dagster_core.errors import (
+    DagsterConfigMappingFunctionError,
     DagsterError,
     DagsterExecutionStepExecutionError,
     DagsterInvalidDefinitionError,
@@ -51,6 +58,7 @@ from dagster_core.errors import (
 )
 from dagster_core.events import DagsterEvent, DagsterEventType, ErrorInfo
 from dagster_core.execution import (
+    CompositeSolidExecutionResult,
     PipelineExecutionResult,
     SolidExecutionResult,
     execute_pipeline,
@@ -76,6 +84,10 @@ from dagster_core.types import Any, Bool, DagsterType, Float, Int, List, Nothing
 __all__ = [
     "Any",
     "Bool",
+    "CompositeSolidDefinition",
+    "CompositeSolidExecutionResult",
+    "ConfigMapping",
+    "DagsterConfigMappingFunctionError",
     "DagsterError",
     "DagsterEvaluationErrorReason",
     "DagsterEvent",
@@ -96,6 +108,7 @@ __all__ = [
     "Enum",
     "EnumValue",
     "ErrorInfo",
+    "ExecutionSelector",
     "ExecutorDefinition",
     "ExpectationResult",
     "Failure",
@@ -103,6 +116,7 @@ __all__ = [
     "Float",
     "InitResourceContext",
     "InputDefinition",
+    "InputMapping",
     "InstanceRef",
     "Int",
     "List",
@@ -114,6 +128,7 @@ __all__ = [
     "Optional",
     "Output",
     "OutputDefinition",
+    "OutputMapping",
     "Permissive",
     "PipelineDefinition",
     "PipelineExecutionResult",
@@ -131,6 +146,7 @@ __all__ = [
     "SolidInvocation",
     "String",
     "SystemStorageDefinition",
+    "composite_solid",
     "default_executors",
     "default_system_storage_defs",
     "execute_pipeline",

@@ -15,6 +15,15 @@ class DagsterInvariantViolationError(DagsterError):
     """The framework was used in a way it does not support (e.g. a solid called outside a pipeline)."""
 
 
+class DagsterInvalidInvocationError(DagsterInvalidDefinitionError, DagsterInvariantViolationError):
+    """A solid's output misused in a composition function (unpacked or indexed as if it were
+    several): a definition mistake, and the invariant violation the seed raised for it."""
+
+
+class DagsterConfigMappingFunctionError(DagsterError):
+    """A composite solid's config_fn raised while the run config was resolved."""
+
+
 class DagsterRunNotFoundError(DagsterError):
     """A run id that the instance does not know."""
 

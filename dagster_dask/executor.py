@@ -280,7 +280,9 @@ class DaskExecutor(Executor):
         futures = self._futures
         for step in steps:
             deps = [futures[k] for k in sorted(step.upstream_keys) if k in futures]
-            key = _task_key(launch.ctx.pipeline.solids[step.solid_name].name, run_id, step.key)
+            key = _task_key(
+                launch.ctx.pipeline.solids_by_handle[step.solid_name].name, run_id, step.key
+            )
             if step.key in self._unavailable:
                 futures[step.key] = client.submit(
                     unavailable_step, self._unavailable[step.key], *deps, key=key, pure=False

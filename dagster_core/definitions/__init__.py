@@ -1,5 +1,11 @@
 """Definitions: solids, pipelines, resources, modes, presets and executors, as plain objects."""
 
+from dagster_core.definitions.composite import (
+    CompositeSolidDefinition,
+    ConfigMapping,
+    ConfigMappingContext,
+    composite_solid,
+)
 from dagster_core.definitions.dependency import (
     DependencyDefinition,
     MultiDependencyDefinition,
@@ -13,26 +19,37 @@ from dagster_core.definitions.events import (
     RetryRequested,
 )
 from dagster_core.definitions.executor import ExecutorDefinition, executor
-from dagster_core.definitions.io import InputDefinition, OutputDefinition
+from dagster_core.definitions.io import (
+    InputDefinition,
+    InputMapping,
+    OutputDefinition,
+    OutputMapping,
+)
 from dagster_core.definitions.mode import ModeDefinition
-from dagster_core.definitions.pipeline import PipelineDefinition, pipeline
+from dagster_core.definitions.pipeline import ExecutionSelector, PipelineDefinition, pipeline
 from dagster_core.definitions.preset import PresetDefinition
 from dagster_core.definitions.resource import InitResourceContext, ResourceDefinition, resource
 from dagster_core.definitions.schedule import ScheduleDefinition, schedules
 from dagster_core.definitions.solid import SolidDefinition, lambda_solid, solid
 
 __all__ = [
+    "CompositeSolidDefinition",
+    "ConfigMapping",
+    "ConfigMappingContext",
     "DependencyDefinition",
+    "ExecutionSelector",
     "ExecutorDefinition",
     "ExpectationResult",
     "Failure",
     "InitResourceContext",
     "InputDefinition",
+    "InputMapping",
     "Materialization",
     "ModeDefinition",
     "MultiDependencyDefinition",
     "Output",
     "OutputDefinition",
+    "OutputMapping",
     "PipelineDefinition",
     "PresetDefinition",
     "ResourceDefinition",
@@ -40,6 +57,7 @@ __all__ = [
     "ScheduleDefinition",
     "SolidDefinition",
     "SolidInvocation",
+    "composite_solid",
     "executor",
     "lambda_solid",
     "pipeline",

@@ -1,4 +1,5 @@
-"""Input and output definitions: the typed slots of a solid."""
+"""Input and output definitions: the typed slots of a solid, and how a composite solid's inputs and
+outputs map to those of the solids inside it."""
 
 from __future__ import annotations
 
@@ -30,6 +31,10 @@ class InputDefinition:
         object.__setattr__(self, "dagster_type", resolve_dagster_type(dagster_type))
         object.__setattr__(self, "description", description)
 
+    def mapping_to(self, solid_name: str, input_name: str) -> InputMapping:
+        """This input of a composite solid feeds input `input_name` of its solid `solid_name`."""
+        return InputMapping(self, solid_name, input_name)
+
 
 @dataclass(frozen=True, init=False)
 class OutputDefinition:
@@ -60,3 +65,25 @@ class OutputDefinition:
     def is_required(self) -> bool:
         """0.7's spelling of `not is_optional`."""
         return not self.is_optional
+
+    def mapping_from(self, solid_name: str, output_name: str = "result") -> OutputMapping:
+        """This output of a composite solid is output `output_name` of its solid `solid_name`."""
+        return OutputMapping(self, solid_name, output_name)
+
+
+@dataclass(frozen=True)
+class InputMapping:
+    """Input `definition` of a composite solid feeds input `input_name` of its solid `solid_name`."""
+
+    definition: InputDefinition
+    solid_name: str
+    input_name: str
+
+
+@dataclass(frozen=True)
+class OutputMapping:
+    """Output `definition` of a composite solid is output `output_name` of its solid `solid_name`."""
+
+    definition: OutputDefinition
+    solid_name: str
+    output_name: str = "result"

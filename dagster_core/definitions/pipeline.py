@@ -1,50 +1,55 @@
-"""PipelineDefinition: solids, their wiring, modes and presets, checked when defined."""
+"""PipelineDefinition: solids (composite solids too), their wiring, modes and presets, checked
+when defined; and the @pipeline decorator."""
 
 from __future__ import annotations
 
-import heapq
 import inspect
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from dagster_core.definitions.composite import CompositeSolidDefinition
 from dagster_core.definitions.composition import composing
 from dagster_core.definitions.dependency import (
     DependencyDefinition,
     MultiDependencyDefinition,
     SolidInvocation,
 )
+from dagster_core.definitions.graph import SolidGraph, join_handle
+from dagster_core.definitions.io import InputDefinition
 from dagster_core.definitions.mode import ModeDefinition
 from dagster_core.definitions.preset import PresetDefinition
-from dagster_core.definitions.solid import SolidDefinition
+from dagster_core.definitions.solid import ISolidDefinition, SolidDefinition
 from dagster_core.definitions.tags import check_tags, tags_as_strings
 from dagster_core.errors import DagsterInvalidDefinitionError
 
 
-@dataclass(frozen=True)
-class SolidOutputHandle:
-    """Output `output_name` of the solid named `solid_name` in a pipeline."""
+@dataclass(frozen=True, init=False)
+class ExecutionSelector:
+    """A pipeline by name, cut down to the top-level solids `solid_subset` unless it is None."""
 
-    solid_name: str
-    output_name: str
+    name: str
+    solid_subset: tuple[str, ...] | None
 
-
-@dataclass(frozen=True)
-class InputWiring:
-    """Where one input's value comes from: upstream outputs (several for fan-in)."""
-
-    sources: tuple[SolidOutputHandle, ...]
-    fan_in: bool
+    def __init__(self, name: str, solid_subset: Sequence[str] | None = None):
+        object.__setattr__(self, "name", name)
+        object.__setattr__(
+            self, "solid_subset", None if solid_subset is None else tuple(solid_subset)
+        )
 
 
 class PipelineDefinition:
     """A DAG of named solids. `dependencies` maps a solid (name or SolidInvocation) to its inputs'
     DependencyDefinition / MultiDependencyDefinition. `tags` go on every run of the pipeline, under
-    the run's own tags; non-str values are stored JSON-encoded."""
+    the run's own tags; non-str values are stored JSON-encoded.
+
+    `solids`, `wiring` and `solid_order` describe the top level; `solids_by_handle` holds every
+    solid at every level by its handle (`outer.inner` inside composite `outer`), enclosing
+    composites before their solids, upstream first."""
 
     def __init__(
         self,
-        solid_defs: Sequence[SolidDefinition],
+        solid_defs: Sequence[ISolidDefinition],
         name: str | None = None,
         dependencies: Mapping[Any, Mapping[str, Any]] | None = None,
         mode_defs: Sequence[ModeDefinition] | None = None,
@@ -55,98 +60,20 @@ class PipelineDefinition:
         self.name = name or "<<unnamed>>"
         self.description = description
         self.tags = tags_as_strings(check_tags(tags, f"pipeline '{self.name}'"))
-        self.solid_defs = _solid_defs_by_name(solid_defs, self.name)
-        self.solids, self.wiring = self._build_graph(dependencies or {})
+        self.graph = SolidGraph(f"pipeline '{self.name}'", solid_defs, dependencies)
+        self.solid_defs = self.graph.solid_defs
+        self.solids, self.wiring = self.graph.solids, self.graph.wiring
+        self.solid_order = self.graph.order
+        self.solids_by_handle = _solids_by_handle(self.solids, self.solid_order, None)
         self.mode_defs = tuple(mode_defs or [ModeDefinition()])
         self.preset_defs = tuple(preset_defs or ())
-        self.solid_order = _topological_order(self.name, self.solids, self.wiring)
-        self._check_inputs()
+        self.solid_subset: tuple[str, ...] | None = None
+        self.graph.check_unconnected_inputs()
         self._check_modes_and_presets()
 
-    # -- construction ---------------------------------------------------------------------------
-
-    def _build_graph(
-        self, dependencies: Mapping[Any, Mapping[str, Any]]
-    ) -> tuple[dict[str, SolidDefinition], dict[str, dict[str, InputWiring]]]:
-        solids: dict[str, SolidDefinition] = {}
-        raw: dict[str, Mapping[str, Any]] = {}
-        for key, inputs in dependencies.items():
-            invocation = key if isinstance(key, SolidInvocation) else SolidInvocation(key)
-            if invocation.name not in self.solid_defs:
-                raise DagsterInvalidDefinitionError(
-                    f"Pipeline '{self.name}' has a dependency for unknown solid "
-                    f"'{invocation.name}' (solids: {', '.join(self.solid_defs)})"
-                )
-            alias = invocation.alias or invocation.name
-            if alias in solids:
-                raise DagsterInvalidDefinitionError(
-                    f"Pipeline '{self.name}' has two solids named '{alias}': alias one of them"
-                )
-            solids[alias] = self.solid_defs[invocation.name]
-            raw[alias] = inputs
-        invoked = {id(d) for d in solids.values()}
-        for def_name, solid_def in self.solid_defs.items():
-            if id(solid_def) not in invoked:
-                solids.setdefault(def_name, solid_def)
-
-        wiring: dict[str, dict[str, InputWiring]] = {}
-        for solid_name, inputs in raw.items():
-            solid_def = solids[solid_name]
-            wiring[solid_name] = {}
-            for input_name, dep in inputs.items():
-                input_def = solid_def.input_dict.get(input_name)
-                if input_def is None:
-                    raise DagsterInvalidDefinitionError(
-                        f"Solid '{solid_name}' in pipeline '{self.name}' has no input "
-                        f"'{input_name}' (inputs: {', '.join(solid_def.input_dict) or 'none'})"
-                    )
-                if isinstance(dep, DependencyDefinition):
-                    deps, fan_in = (dep,), False
-                elif isinstance(dep, MultiDependencyDefinition):
-                    deps, fan_in = dep.dependencies, True
-                    t = input_def.dagster_type
-                    if not (t.is_nothing or t.name == "Any" or t.name.startswith("List[")):
-                        raise DagsterInvalidDefinitionError(
-                            f"Input '{input_name}' of solid '{solid_name}' takes a list of "
-                            f"outputs (fan-in) but its type is {t.name}: make it List[...] or Any"
-                        )
-                else:
-                    raise DagsterInvalidDefinitionError(
-                        f"Input '{input_name}' of solid '{solid_name}' depends on {dep!r}: "
-                        "expected a DependencyDefinition or MultiDependencyDefinition"
-                    )
-                for d in deps:
-                    upstream = solids.get(d.solid)
-                    if upstream is None:
-                        raise DagsterInvalidDefinitionError(
-                            f"Input '{input_name}' of solid '{solid_name}' depends on unknown "
-                            f"solid '{d.solid}'"
-                        )
-                    if d.output not in upstream.output_dict:
-                        raise DagsterInvalidDefinitionError(
-                            f"Input '{input_name}' of solid '{solid_name}' depends on output "
-                            f"'{d.output}' of solid '{d.solid}', which has outputs: "
-                            f"{', '.join(upstream.output_dict) or 'none'}"
-                        )
-                wiring[solid_name][input_name] = InputWiring(
-                    tuple(SolidOutputHandle(d.solid, d.output) for d in deps), fan_in
-                )
-        for solid_name in solids:
-            wiring.setdefault(solid_name, {})
-        return solids, wiring
-
-    def _check_inputs(self) -> None:
-        for solid_name, solid_def in self.solids.items():
-            for input_def in solid_def.input_defs:
-                if input_def.name in self.wiring[solid_name]:
-                    continue
-                t = input_def.dagster_type
-                if not t.is_nothing and t.config_type is None:
-                    raise DagsterInvalidDefinitionError(
-                        f"Input '{input_def.name}' of solid '{solid_name}' in pipeline "
-                        f"'{self.name}' is not connected to an upstream output, and its type "
-                        f"{t.name} cannot be given in run config: connect it to another solid"
-                    )
+    def unconnected_inputs(self, solid_name: str) -> list[InputDefinition]:
+        """Inputs of top-level solid `solid_name` that no other solid feeds."""
+        return self.graph.unconnected_inputs(solid_name)
 
     def _check_modes_and_presets(self) -> None:
         mode_names = [m.name for m in self.mode_defs]
@@ -156,7 +83,9 @@ class PipelineDefinition:
                     f"Pipeline '{self.name}' has two modes named '{name}'"
                 )
         for mode in self.mode_defs:
-            for solid_name, solid_def in self.solids.items():
+            for solid_name, solid_def in self.solids_by_handle.items():
+                if not isinstance(solid_def, SolidDefinition):
+                    continue
                 missing = solid_def.required_resource_keys - set(mode.resource_defs)
                 if missing:
                     raise DagsterInvalidDefinitionError(
@@ -203,8 +132,16 @@ class PipelineDefinition:
             f"(presets: {', '.join(p.name for p in self.preset_defs) or 'none'})"
         )
 
-    def subset(self, solid_names: Sequence[str]) -> PipelineDefinition:
-        """A pipeline of just these solids; inputs whose upstream is left out come from config."""
+    def build_sub_pipeline(self, solid_names: Sequence[str] | None) -> PipelineDefinition:
+        """A pipeline of just these top-level solids (itself for None); inputs whose upstream is
+        left out come from run config. Its `selector` names the subset."""
+        if solid_names is None:
+            return self
+        if isinstance(solid_names, str) or not all(isinstance(n, str) for n in solid_names):
+            raise DagsterInvalidDefinitionError(
+                f"The solid subset of pipeline '{self.name}' must be a list of solid names, "
+                f"got {solid_names!r}"
+            )
         unknown = [n for n in solid_names if n not in self.solids]
         if unknown:
             raise DagsterInvalidDefinitionError(
@@ -227,7 +164,7 @@ class PipelineDefinition:
                     inputs[input_name] = MultiDependencyDefinition(deps) if w.fan_in else deps[0]
             key = SolidInvocation(self.solids[solid_name].name, solid_name)
             dependencies[key] = inputs
-        return PipelineDefinition(
+        sub = PipelineDefinition(
             solid_defs=list({id(d): d for n, d in self.solids.items() if n in keep}.values()),
             name=self.name,
             dependencies=dependencies,
@@ -236,57 +173,31 @@ class PipelineDefinition:
             description=self.description,
             tags=self.tags,
         )
+        sub.solid_subset = tuple(n for n in self.solid_order if n in keep)
+        return sub
+
+    subset = build_sub_pipeline
+
+    @property
+    def selector(self) -> ExecutionSelector:
+        """This pipeline's name and, for a sub-pipeline, its solids."""
+        return ExecutionSelector(self.name, self.solid_subset)
 
     def __repr__(self) -> str:
         return f"<PipelineDefinition {self.name}>"
 
 
-def _solid_defs_by_name(solid_defs: Sequence[SolidDefinition], pipeline_name: str) -> dict:
-    by_name: dict[str, SolidDefinition] = {}
-    for solid_def in solid_defs:
-        if not isinstance(solid_def, SolidDefinition):
-            raise DagsterInvalidDefinitionError(
-                f"Pipeline '{pipeline_name}' was given {solid_def!r}: expected solid definitions"
-            )
-        if by_name.get(solid_def.name, solid_def) is not solid_def:
-            raise DagsterInvalidDefinitionError(
-                f"Pipeline '{pipeline_name}' has two different solids named '{solid_def.name}'"
-            )
-        by_name[solid_def.name] = solid_def
-    return by_name
-
-
-def _topological_order(
-    pipeline_name: str,
-    solids: Mapping[str, SolidDefinition],
-    wiring: Mapping[str, Mapping[str, InputWiring]],
-) -> tuple[str, ...]:
-    """Solid names, upstream first, ties kept in definition order; a cycle is a definition error."""
-    position = {name: i for i, name in enumerate(solids)}
-    downstream: dict[str, set[str]] = {name: set() for name in solids}
-    waiting_on: dict[str, int] = {}
-    for name in solids:
-        upstream = {h.solid_name for w in wiring[name].values() for h in w.sources}
-        waiting_on[name] = len(upstream)
-        for u in upstream:
-            downstream[u].add(name)
-    ready = [position[n] for n in solids if waiting_on[n] == 0]
-    heapq.heapify(ready)
-    names = list(solids)
-    order: list[str] = []
-    while ready:
-        name = names[heapq.heappop(ready)]
-        order.append(name)
-        for d in downstream[name]:
-            waiting_on[d] -= 1
-            if waiting_on[d] == 0:
-                heapq.heappush(ready, position[d])
-    if len(order) < len(solids):
-        cycle = sorted(n for n in solids if waiting_on[n] > 0)
-        raise DagsterInvalidDefinitionError(
-            f"Pipeline '{pipeline_name}' has a dependency cycle among solids: {', '.join(cycle)}"
-        )
-    return tuple(order)
+def _solids_by_handle(
+    solids: Mapping[str, ISolidDefinition], order: Sequence[str], parent: str | None
+) -> dict[str, ISolidDefinition]:
+    by_handle: dict[str, ISolidDefinition] = {}
+    for name in order:
+        handle = join_handle(parent, name)
+        by_handle[handle] = solids[name]
+        inner = solids[name]
+        if isinstance(inner, CompositeSolidDefinition):
+            by_handle.update(_solids_by_handle(inner.solids, inner.solid_order, handle))
+    return by_handle
 
 
 def pipeline(
@@ -302,7 +213,7 @@ def pipeline(
 
     def decorator(fn: Callable[[], Any]) -> PipelineDefinition:
         pipeline_name = name or fn.__name__
-        with composing(pipeline_name) as composition:
+        with composing(f"pipeline '{pipeline_name}'") as composition:
             fn()
         return PipelineDefinition(
             solid_defs=list(composition.solid_defs.values()),

@@ -1,9 +1,10 @@
-"""SolidDefinition and the @solid / @lambda_solid decorators that build one from a function."""
+"""Solid definitions (the ISolidDefinition base, SolidDefinition) and the @solid / @lambda_solid
+decorators that build one from a function."""
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from dagster_core.config import Field, resolve_field
@@ -13,45 +14,93 @@ from dagster_core.definitions.tags import check_tags
 from dagster_core.errors import DagsterInvalidDefinitionError
 
 
-class SolidDefinition:
-    """A unit of computation: typed inputs and outputs, config, required resources, tags.
+class ISolidDefinition:
+    """What a pipeline or composite solid is made of: a named node with typed inputs and outputs,
+    wired by calling it (or an alias of it) in a composition function. SolidDefinition computes;
+    CompositeSolidDefinition holds other solids."""
 
-    `compute_fn(context, **inputs)` returns a value or yields Outputs and other events.
-    """
+    config_field: Field | None = None
+    required_resource_keys: frozenset[str] = frozenset()
 
     def __init__(
         self,
         name: str,
         input_defs: Sequence[InputDefinition],
-        compute_fn: Callable[..., Any],
         output_defs: Sequence[OutputDefinition],
-        config: object = None,
-        required_resource_keys: Sequence[str] | None = None,
-        tags: Mapping[str, Any] | None = None,
         description: str | None = None,
     ):
         if not isinstance(name, str) or not name.isidentifier():
             raise DagsterInvalidDefinitionError(f"Solid name {name!r} is not a Python identifier")
         self.name = name
-        self.input_defs = tuple(input_defs)
-        self.output_defs = tuple(output_defs)
-        self.compute_fn = compute_fn
-        self.config_field: Field | None = None if config is None else resolve_field(config)
-        self.required_resource_keys = frozenset(required_resource_keys or ())
-        self.tags = check_tags(tags, f"solid '{name}'")
+        self.input_defs = _checked_defs(input_defs, InputDefinition, name, "input_defs")
+        self.output_defs = _checked_defs(output_defs, OutputDefinition, name, "output_defs")
         self.description = description
         self.input_dict = _unique_by_name(self.input_defs, f"solid '{name}'", "input")
         self.output_dict = _unique_by_name(self.output_defs, f"solid '{name}'", "output")
 
     def alias(self, name: str) -> PendingInvocation:
-        """Use this solid again in a pipeline under another name: `add.alias("add_2")(x, y)`."""
+        """Use this solid again in a composition under another name: `add.alias("add_2")(x, y)`."""
         return PendingInvocation(self, name)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return PendingInvocation(self, None)(*args, **kwargs)
 
     def __repr__(self) -> str:
-        return f"<SolidDefinition {self.name}>"
+        return f"<{type(self).__name__} {self.name}>"
+
+
+class SolidDefinition(ISolidDefinition):
+    """A unit of computation: typed inputs and outputs, config, required resources, tags.
+
+    `compute_fn(context, inputs)` takes a dict of the input values (the seed's form; @solid and
+    @lambda_solid build one that calls their function with keyword arguments); it returns a value
+    or yields Outputs and other events.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        input_defs: Sequence[InputDefinition],
+        compute_fn: Callable[[Any, dict[str, Any]], Any],
+        output_defs: Sequence[OutputDefinition],
+        config: object = None,
+        required_resource_keys: Collection[str] | None = None,
+        tags: Mapping[str, Any] | None = None,
+        description: str | None = None,
+    ):
+        super().__init__(name, input_defs, output_defs, description)
+        if not callable(compute_fn):
+            raise DagsterInvalidDefinitionError(
+                f"compute_fn of solid '{name}' is {compute_fn!r}: expected a function "
+                "(context, inputs) -> value or generator of Outputs"
+            )
+        self.compute_fn = compute_fn
+        self.config_field = None if config is None else resolve_field(config)
+        self.required_resource_keys = _resource_keys(required_resource_keys, name)
+        self.tags = check_tags(tags, f"solid '{name}'")
+
+
+def _checked_defs(defs: object, cls: type, solid_name: str, arg: str) -> tuple[Any, ...]:
+    if not isinstance(defs, list | tuple) or not all(isinstance(d, cls) for d in defs):
+        raise DagsterInvalidDefinitionError(
+            f"{arg} of solid '{solid_name}' is {defs!r}: expected a list of {cls.__name__}"
+        )
+    return tuple(defs)
+
+
+def _resource_keys(keys: Collection[str] | None, solid_name: str) -> frozenset[str]:
+    if keys is None:
+        return frozenset()
+    if (
+        isinstance(keys, str)
+        or not isinstance(keys, Collection)
+        or not all(isinstance(k, str) for k in keys)
+    ):
+        raise DagsterInvalidDefinitionError(
+            f"required_resource_keys of solid '{solid_name}' is {keys!r}: expected a set of "
+            "resource names, e.g. {'db'}"
+        )
+    return frozenset(keys)
 
 
 def _unique_by_name(defs: Sequence[Any], owner: str, what: str) -> dict[str, Any]:
@@ -107,10 +156,14 @@ def solid(
                 f"Solid '{fn.__name__}' must take a context as its first parameter "
                 "(use @lambda_solid for a function without one)"
             )
+
+        def compute(context: Any, inputs: dict[str, Any]) -> Any:
+            return fn(context, **inputs)
+
         return SolidDefinition(
             name=name or fn.__name__,
             input_defs=_input_defs_for(fn, input_defs, skip=1),
-            compute_fn=fn,
+            compute_fn=compute,
             output_defs=output_defs if output_defs is not None else [OutputDefinition()],
             config=config,
             required_resource_keys=required_resource_keys,
@@ -132,7 +185,7 @@ def lambda_solid(
         return lambda_solid()(name)
 
     def decorator(fn: Callable[..., Any]) -> SolidDefinition:
-        def compute(_context: Any, **inputs: Any) -> Any:
+        def compute(_context: Any, inputs: dict[str, Any]) -> Any:
             return fn(**inputs)
 
         return SolidDefinition(

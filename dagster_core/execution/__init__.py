@@ -9,9 +9,14 @@ from dagster_core.execution.api import (
     reexecute_pipeline_iterator,
 )
 from dagster_core.execution.plan import ExecutionPlan, ExecutionStep, StepInput, StepOutputHandle
-from dagster_core.execution.results import PipelineExecutionResult, SolidExecutionResult
+from dagster_core.execution.results import (
+    CompositeSolidExecutionResult,
+    PipelineExecutionResult,
+    SolidExecutionResult,
+)
 
 __all__ = [
+    "CompositeSolidExecutionResult",
     "ExecutionPlan",
     "ExecutionStep",
     "PipelineExecutionResult",

@@ -74,15 +74,14 @@ def _prepare(
         mode = preset_def.mode
         solid_subset = solid_subset or preset_def.solid_subset
     environment_dict = dict(environment_dict or {})
-    subset = None if solid_subset is None else tuple(solid_subset)
-    runnable = pipeline.subset(subset) if subset is not None else pipeline
+    runnable = pipeline.build_sub_pipeline(solid_subset)
     mode_def = runnable.get_mode(mode)
     executor_defs = tuple(mode_def.executor_defs or default_executors)
     environment = resolve_environment(runnable, mode_def, executor_defs, environment_dict, instance)
     executor_def = next(d for d in executor_defs if d.name == environment.executor_name)
     plan = build_execution_plan(runnable, environment, step_keys_to_execute)
     return _PreparedRun(
-        runnable, mode_def, environment, executor_def, plan, environment_dict, subset
+        runnable, mode_def, environment, executor_def, plan, environment_dict, runnable.solid_subset
     )
 
 
@@ -157,7 +156,7 @@ def _finish(
     instance: DagsterInstance,
 ) -> PipelineExecutionResult:
     result = PipelineExecutionResult(
-        ctx.pipeline.name,
+        ctx.pipeline,
         ctx.run_id,
         _run_to_end(events, raise_on_error),
         ctx.intermediates,

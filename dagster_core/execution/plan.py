@@ -1,13 +1,17 @@
-"""The execution plan: one step per solid, as plain data that pickles and is the same for every
-executor."""
+"""The execution plan: one step per solid that computes (the solids inside composite solids
+included), as plain data that pickles and is the same for every executor."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from dagster_core.definitions.composite import CompositeSolidDefinition
+from dagster_core.definitions.graph import join_handle
+from dagster_core.definitions.solid import SolidDefinition
 from dagster_core.errors import DagsterInvariantViolationError
 from dagster_core.serdes import whitelist_for_serdes
 
@@ -16,8 +20,9 @@ if TYPE_CHECKING:
     from dagster_core.execution.run_config import EnvironmentConfig
 
 
-def step_key_for(solid_name: str) -> str:
-    return f"{solid_name}.compute"
+def step_key_for(solid_handle: str) -> str:
+    """`outer.inner.compute` for the solid at handle `outer.inner`."""
+    return f"{solid_handle}.compute"
 
 
 @whitelist_for_serdes
@@ -42,7 +47,8 @@ class StepInput:
 
 @dataclass(frozen=True)
 class ExecutionStep:
-    """Run solid `solid_name`: load its inputs, compute, store its outputs."""
+    """Run the solid at handle `solid_name` (`outer.inner` inside composite `outer`): load its
+    inputs, compute, store its outputs."""
 
     key: str
     solid_name: str
@@ -93,6 +99,43 @@ class ExecutionPlan:
         )
 
 
+def _leaf_output(pipeline: PipelineDefinition, handle: str, output_name: str) -> StepOutputHandle:
+    """The step output that output `output_name` of the solid at `handle` is: for a composite,
+    the output of the solid inside that its output mapping names, down to a computing solid."""
+    solid_def = pipeline.solids_by_handle[handle]
+    while isinstance(solid_def, CompositeSolidDefinition):
+        mapping = solid_def.output_mapping(output_name)
+        handle, output_name = join_handle(handle, mapping.solid_name), mapping.output_name
+        solid_def = pipeline.solids_by_handle[handle]
+    return StepOutputHandle(step_key_for(handle), output_name)
+
+
+def _step_input(
+    pipeline: PipelineDefinition, environment: EnvironmentConfig, handle: str, input_name: str
+) -> StepInput:
+    """Where input `input_name` of the solid at `handle` gets its value: upstream outputs, or,
+    through composite input mappings, whatever feeds the enclosing composite's input; else run
+    config at the outermost solid reached, if it has a value there."""
+    parent, _, solid_name = handle.rpartition(".")
+    container = pipeline.solids_by_handle[parent] if parent else pipeline
+    wiring = container.wiring[solid_name].get(input_name)
+    if wiring is not None:
+        sources = tuple(
+            _leaf_output(pipeline, join_handle(parent or None, h.solid_name), h.output_name)
+            for h in wiring.sources
+        )
+        return StepInput(input_name, sources, wiring.fan_in)
+    if isinstance(container, CompositeSolidDefinition):
+        mapping = container.input_mapping_to(solid_name, input_name)
+        if mapping is not None:
+            outer = _step_input(pipeline, environment, parent, mapping.definition.name)
+            return dataclasses.replace(outer, name=input_name)
+    input_config = environment.solids.get(handle, {}).get("inputs", {})
+    if input_name in input_config:
+        return StepInput(input_name, from_config=True, config_value=input_config[input_name])
+    return StepInput(input_name)
+
+
 def build_execution_plan(
     pipeline: PipelineDefinition,
     environment: EnvironmentConfig,
@@ -101,31 +144,16 @@ def build_execution_plan(
 ) -> ExecutionPlan:
     """Compile a pipeline and its validated run config into an ExecutionPlan."""
     steps = []
-    for solid_name in pipeline.solid_order:
-        solid_def = pipeline.solids[solid_name]
-        input_config = environment.solids.get(solid_name, {}).get("inputs", {})
-        inputs = []
-        for input_def in solid_def.input_defs:
-            wiring = pipeline.wiring[solid_name].get(input_def.name)
-            if wiring is not None:
-                sources = tuple(
-                    StepOutputHandle(step_key_for(h.solid_name), h.output_name)
-                    for h in wiring.sources
-                )
-                inputs.append(StepInput(input_def.name, sources, wiring.fan_in))
-            elif input_def.name in input_config:
-                inputs.append(
-                    StepInput(
-                        input_def.name, from_config=True, config_value=input_config[input_def.name]
-                    )
-                )
-            else:
-                inputs.append(StepInput(input_def.name))
+    for handle, solid_def in pipeline.solids_by_handle.items():
+        if not isinstance(solid_def, SolidDefinition):
+            continue
         steps.append(
             ExecutionStep(
-                key=step_key_for(solid_name),
-                solid_name=solid_name,
-                inputs=tuple(inputs),
+                key=step_key_for(handle),
+                solid_name=handle,
+                inputs=tuple(
+                    _step_input(pipeline, environment, handle, d.name) for d in solid_def.input_defs
+                ),
                 outputs=tuple(d.name for d in solid_def.output_defs),
                 tags=dict(solid_def.tags),
             )

@@ -39,7 +39,7 @@ def build_resources(
     mode = ctx.pipeline.get_mode(ctx.run.mode)
     keys = set().union(
         *(
-            ctx.pipeline.solids[s.solid_name].required_resource_keys
+            ctx.pipeline.solids_by_handle[s.solid_name].required_resource_keys
             for s in ctx.plan.steps_to_execute
         )
     )

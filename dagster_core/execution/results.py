@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from dagster_core.definitions.composite import CompositeSolidDefinition
 from dagster_core.definitions.events import ExpectationResult, Materialization
+from dagster_core.definitions.graph import join_handle
+from dagster_core.definitions.pipeline import PipelineDefinition
 from dagster_core.errors import DagsterInvariantViolationError
-from dagster_core.events import DagsterEvent, DagsterEventType
+from dagster_core.events import STEP_END_EVENTS, DagsterEvent, DagsterEventType
 from dagster_core.execution.plan import step_key_for
 from dagster_core.storage import IntermediateStore
 
@@ -16,7 +19,8 @@ if TYPE_CHECKING:
 
 
 class SolidExecutionResult:
-    """The events of one solid's step, and its stored output values."""
+    """The events of one solid's step, and its stored output values. `solid_name` is the solid's
+    handle (`outer.inner` inside composite solid `outer`)."""
 
     def __init__(
         self,
@@ -84,46 +88,172 @@ class SolidExecutionResult:
         return {name: self.output_value(name) for name in self.output_names}
 
 
-class PipelineExecutionResult:
-    """A finished run: `success`, `run_id`, its events, and each solid's result."""
+class _SolidsResult:
+    """The results of the solids of a pipeline, or of a composite solid at `handle` in one."""
 
     def __init__(
         self,
+        container: PipelineDefinition | CompositeSolidDefinition,
+        handle: str | None,
         pipeline_name: str,
-        run_id: str,
         event_list: Sequence[DagsterEvent],
         intermediates: IntermediateStore,
+        run_id: str,
         instance: DagsterInstance | None = None,
     ):
+        self._container = container
+        self._handle = handle
         self.pipeline_name = pipeline_name
-        self.run_id = run_id
         self.event_list = list(event_list)
         self._intermediates = intermediates
+        self.run_id = run_id
         # held so that a temporary instance (and the outputs in its directory) lives as long
         # as the result, even when the caller keeps no reference to it
         self._instance = instance
 
     @property
-    def success(self) -> bool:
-        return any(e.event_type is DagsterEventType.PIPELINE_SUCCESS for e in self.event_list)
-
-    @property
     def step_event_list(self) -> list[DagsterEvent]:
         return [e for e in self.event_list if e.step_key is not None]
 
-    def result_for_solid(self, solid_name: str) -> SolidExecutionResult:
-        key = step_key_for(solid_name)
-        events = [e for e in self.event_list if e.step_key == key]
+    def _events_of(self, handle: str) -> list[DagsterEvent]:
+        """The events of the step of the solid at `handle`, or of every step inside it."""
+        key, prefix = step_key_for(handle), f"{handle}."
+        return [
+            e for e in self.step_event_list if e.step_key == key or e.step_key.startswith(prefix)
+        ]
+
+    def result_for_solid(self, name: str) -> SolidExecutionResult | CompositeSolidExecutionResult:
+        """The result of the solid `name` at this level (a composite's for a composite solid)."""
+        if name not in self._container.solids:
+            raise DagsterInvariantViolationError(
+                f"{self._describe()} has no solid '{name}' "
+                f"(solids: {', '.join(self._container.solid_order)})"
+            )
+        return self.result_for_handle(name)
+
+    def result_for_handle(
+        self, handle: str
+    ) -> SolidExecutionResult | CompositeSolidExecutionResult:
+        """The result of the solid at `handle` below this level: `outer.inner` is solid `inner`
+        of composite solid `outer`."""
+        solid_def: Any = self._container
+        for name in handle.split("."):
+            if not isinstance(solid_def, PipelineDefinition | CompositeSolidDefinition) or (
+                name not in solid_def.solids
+            ):
+                raise DagsterInvariantViolationError(
+                    f"{self._describe()} has no solid at handle '{handle}' (its solids: "
+                    f"{', '.join(self._container.solid_order)}; 'outer.inner' names solid "
+                    "'inner' of composite solid 'outer')"
+                )
+            solid_def = solid_def.solids[name]
+        full_handle = join_handle(self._handle, handle)
+        events = self._events_of(full_handle)
+        if isinstance(solid_def, CompositeSolidDefinition):
+            return CompositeSolidExecutionResult(
+                solid_def,
+                full_handle,
+                self.pipeline_name,
+                events,
+                self._intermediates,
+                self.run_id,
+                self._instance,
+            )
         if not events:
             raise DagsterInvariantViolationError(
-                f"Solid '{solid_name}' did not run in run {self.run_id} of pipeline "
+                f"Solid '{full_handle}' did not run in run {self.run_id} of pipeline "
                 f"'{self.pipeline_name}'"
             )
         return SolidExecutionResult(
-            solid_name, events, self._intermediates, self.run_id, self._instance
+            full_handle, events, self._intermediates, self.run_id, self._instance
         )
 
     @property
-    def solid_result_list(self) -> list[SolidExecutionResult]:
-        names = dict.fromkeys(e.solid_name for e in self.step_event_list if e.solid_name)
-        return [self.result_for_solid(n) for n in names]
+    def solid_result_list(self) -> list[SolidExecutionResult | CompositeSolidExecutionResult]:
+        """The results of the solids at this level that ran, in order."""
+        return [
+            self.result_for_solid(name)
+            for name in self._container.solid_order
+            if self._events_of(join_handle(self._handle, name))
+        ]
+
+    def _describe(self) -> str:
+        return f"Composite solid '{self._handle}'"
+
+
+class CompositeSolidExecutionResult(_SolidsResult):
+    """The result of a composite solid: the results of the solids inside it, and its outputs
+    (those of the inner solids its output mappings name)."""
+
+    def __init__(
+        self,
+        solid_def: CompositeSolidDefinition,
+        handle: str,
+        pipeline_name: str,
+        step_events: Sequence[DagsterEvent],
+        intermediates: IntermediateStore,
+        run_id: str,
+        instance: DagsterInstance | None = None,
+    ):
+        super().__init__(
+            solid_def, handle, pipeline_name, step_events, intermediates, run_id, instance
+        )
+        self.solid_def = solid_def
+        self.solid_name = handle
+
+    @property
+    def success(self) -> bool:
+        """True when its steps ran and none failed."""
+        return bool(self.event_list) and not any(
+            e.event_type is DagsterEventType.STEP_FAILURE for e in self.event_list
+        )
+
+    @property
+    def skipped(self) -> bool:
+        """True when every step inside it was skipped."""
+        ends = [e for e in self.event_list if e.event_type in STEP_END_EVENTS]
+        return bool(ends) and all(e.event_type is DagsterEventType.STEP_SKIPPED for e in ends)
+
+    def output_value(self, output_name: str = "result") -> Any:
+        """The value of the composite's output: that of the inner solid output it maps from."""
+        if output_name not in self.solid_def.output_dict:
+            raise DagsterInvariantViolationError(
+                f"Composite solid '{self.solid_name}' has no output '{output_name}' (outputs: "
+                f"{', '.join(self.solid_def.output_dict) or 'none: it maps no inner output'})"
+            )
+        mapping = self.solid_def.output_mapping(output_name)
+        return self.result_for_handle(mapping.solid_name).output_value(mapping.output_name)
+
+    @property
+    def output_values(self) -> dict[str, Any]:
+        """The composite's outputs whose inner solid output was yielded, by name."""
+        values = {}
+        for mapping in self.solid_def.output_mappings:
+            if not self._events_of(join_handle(self._handle, mapping.solid_name)):
+                continue
+            inner = self.result_for_handle(mapping.solid_name).output_values
+            if mapping.output_name in inner:
+                values[mapping.definition.name] = inner[mapping.output_name]
+        return values
+
+
+class PipelineExecutionResult(_SolidsResult):
+    """A finished run: `success`, `run_id`, its events, and each solid's result."""
+
+    def __init__(
+        self,
+        pipeline: PipelineDefinition,
+        run_id: str,
+        event_list: Sequence[DagsterEvent],
+        intermediates: IntermediateStore,
+        instance: DagsterInstance | None = None,
+    ):
+        super().__init__(pipeline, None, pipeline.name, event_list, intermediates, run_id, instance)
+        self.pipeline = pipeline
+
+    @property
+    def success(self) -> bool:
+        return any(e.event_type is DagsterEventType.PIPELINE_SUCCESS for e in self.event_list)
+
+    def _describe(self) -> str:
+        return f"Pipeline '{self.pipeline.name}'"

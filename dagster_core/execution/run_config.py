@@ -18,10 +18,18 @@ from dagster_core.config import (
     Shape,
     validate_config,
 )
+from dagster_core.definitions.composite import (
+    CompositeSolidDefinition,
+    ConfigMapping,
+    ConfigMappingContext,
+)
 from dagster_core.definitions.executor import ExecutorDefinition
+from dagster_core.definitions.graph import join_handle
+from dagster_core.definitions.io import InputDefinition
 from dagster_core.definitions.mode import ModeDefinition
 from dagster_core.definitions.pipeline import PipelineDefinition
 from dagster_core.definitions.retries import RetryMode
+from dagster_core.errors import DagsterConfigMappingFunctionError
 from dagster_core.instance import DagsterInstance
 
 _LOG_LEVELS = Enum(
@@ -35,7 +43,9 @@ _LOG_LEVELS = Enum(
 
 @dataclass(frozen=True)
 class EnvironmentConfig:
-    """Run config after validation, with defaults filled in."""
+    """Run config after validation, with defaults filled in. `solids` has an entry (`config`,
+    `inputs`) for every solid at every level, keyed by its handle (`outer.inner`), the config of
+    solids inside a composite with a config mapping made by its config_fn."""
 
     solids: Mapping[str, Mapping[str, Any]]
     resources: Mapping[str, Mapping[str, Any]]
@@ -59,29 +69,46 @@ def _selector(defs: Any, default: str) -> Field:
     return Field(Selector(choices))
 
 
+def _inputs_field(unconnected: list[InputDefinition]) -> Field | None:
+    """Run config for a solid's inputs that no upstream output feeds, if it has any."""
+    input_fields = {}
+    for input_def in unconnected:
+        t = input_def.dagster_type
+        if t.is_nothing:
+            continue
+        optional = t.name.startswith("Optional[")
+        input_fields[input_def.name] = Field(t.config_type, is_optional=optional)
+    return Field(Shape(input_fields)) if input_fields else None
+
+
+def solids_schema(container: PipelineDefinition | CompositeSolidDefinition) -> Shape:
+    """The `solids:` part of run config for the solids of a pipeline or composite solid: each
+    solid's `config`, its unconnected `inputs`, and for a composite without a config mapping the
+    `solids:` inside it."""
+    solid_fields = {}
+    for solid_name in container.solid_order:
+        solid_def = container.solids[solid_name]
+        fields: dict[str, Field] = {}
+        if solid_def.config_field is not None:
+            fields["config"] = solid_def.config_field
+        elif isinstance(solid_def, CompositeSolidDefinition):
+            inner = solids_schema(solid_def)
+            if inner.fields:
+                fields["solids"] = Field(inner)
+        inputs = _inputs_field(container.unconnected_inputs(solid_name))
+        if inputs is not None:
+            fields["inputs"] = inputs
+        if fields:
+            solid_fields[solid_name] = Field(Shape(fields))
+    return Shape(solid_fields)
+
+
 def environment_schema(
     pipeline: PipelineDefinition,
     mode: ModeDefinition,
     executor_defs: tuple[ExecutorDefinition, ...],
 ) -> Shape:
     """The run config schema: solids, resources, execution, storage, loggers."""
-    solid_fields = {}
-    for solid_name in pipeline.solid_order:
-        solid_def = pipeline.solids[solid_name]
-        fields: dict[str, Field] = {}
-        if solid_def.config_field is not None:
-            fields["config"] = solid_def.config_field
-        input_fields = {}
-        for input_def in solid_def.input_defs:
-            t = input_def.dagster_type
-            if input_def.name in pipeline.wiring[solid_name] or t.is_nothing:
-                continue
-            optional = t.name.startswith("Optional[")
-            input_fields[input_def.name] = Field(t.config_type, is_optional=optional)
-        if input_fields:
-            fields["inputs"] = Field(Shape(input_fields))
-        if fields:
-            solid_fields[solid_name] = Field(Shape(fields))
     required_keys = set().union(*(d.required_resource_keys for d in pipeline.solids.values()))
     resource_fields = {}
     for key in sorted(required_keys):
@@ -90,7 +117,7 @@ def environment_schema(
             resource_fields[key] = Field(Shape({"config": resource_def.config_field}))
     return Shape(
         {
-            "solids": Field(Shape(solid_fields)),
+            "solids": Field(solids_schema(pipeline)),
             "resources": Field(Shape(resource_fields)),
             "execution": _selector(executor_defs, "in_process"),
             "storage": _selector(mode.system_storage_defs, "in_memory"),
@@ -129,6 +156,70 @@ def _valid_part(schema: Shape, value: Mapping[str, Any], key: str) -> Any:
     check that needs only that part runs even when another part has errors."""
     result = validate_config(schema.fields[key], value.get(key), (key,))
     return result.value if result.success else None
+
+
+def _solid_config_by_handle(
+    pipeline: PipelineDefinition,
+    container: PipelineDefinition | CompositeSolidDefinition,
+    parent: str | None,
+    solids_config: Mapping[str, Any],
+) -> dict[str, Mapping[str, Any]]:
+    """Validated `solids:` config flattened to one entry per solid handle, calling the config_fn
+    of each composite that has a config mapping; config_fn results that do not fit the solids
+    inside are config errors at the composite's `config`, all reported at once."""
+    by_handle: dict[str, Mapping[str, Any]] = {}
+    errors: list[ConfigError] = []
+    for solid_name in container.solid_order:
+        handle = join_handle(parent, solid_name)
+        entry = solids_config.get(solid_name) or {}
+        by_handle[handle] = {k: v for k, v in entry.items() if k != "solids"}
+        solid_def = container.solids[solid_name]
+        if not isinstance(solid_def, CompositeSolidDefinition):
+            continue
+        try:
+            inner = entry.get("solids") or {}
+            mapping = solid_def.config_mapping
+            if mapping is not None:
+                inner = _mapped_config(pipeline, solid_def, mapping, handle, entry.get("config"))
+            by_handle.update(_solid_config_by_handle(pipeline, solid_def, handle, inner))
+        except DagsterInvalidConfigError as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise DagsterInvalidConfigError(tuple(errors))
+    return by_handle
+
+
+def _config_path(handle: str) -> tuple[str, ...]:
+    """`outer.inner` -> ("solids", "outer", "solids", "inner"): where its run config goes."""
+    return tuple(part for name in handle.split(".") for part in ("solids", name))
+
+
+def _mapped_config(
+    pipeline: PipelineDefinition,
+    composite: CompositeSolidDefinition,
+    mapping: ConfigMapping,
+    handle: str,
+    config: Any,
+) -> Mapping[str, Any]:
+    """The `solids:` config that the composite's config_fn makes from its `config`, validated."""
+    try:
+        mapped = mapping.map_config(ConfigMappingContext(pipeline.name, handle), config)
+    except Exception as exc:
+        raise DagsterConfigMappingFunctionError(
+            f"The config_fn of composite solid '{handle}' (definition '{composite.name}') in "
+            f"pipeline '{pipeline.name}' raised {type(exc).__name__}: {exc}"
+        ) from exc
+    result = validate_config(solids_schema(composite), mapped)
+    if not result.success:
+        raise DagsterInvalidConfigError(
+            ConfigError(
+                (*_config_path(handle), "config"),
+                f"config_fn of composite solid '{composite.name}' made config that its solids "
+                f"do not accept: {error} (fix config_fn, or the config given to it)",
+            )
+            for error in result.errors
+        )
+    return result.value
 
 
 def resolve_environment(
@@ -185,7 +276,7 @@ def resolve_environment(
         raise DagsterInvalidConfigError(tuple(errors))
     processed = result.value
     return EnvironmentConfig(
-        solids=processed["solids"],
+        solids=_solid_config_by_handle(pipeline, pipeline, None, processed["solids"]),
         resources=processed["resources"],
         executor_name=executor_name,
         executor_config=executor_config or {},

@@ -158,7 +158,7 @@ def _run_attempt(
     ctx: RunContext, resources: Mapping[str, Any], step: ExecutionStep, events: _Events
 ) -> Iterator[DagsterEvent]:
     """One attempt; returns the RetryRequested when the step should run again, else None."""
-    solid_def = ctx.pipeline.solids[step.solid_name]
+    solid_def = ctx.pipeline.solids_by_handle[step.solid_name]
     started = time.perf_counter()
     if events.attempt == 1:
         yield events.make(DagsterEventType.STEP_START, f"Started step {step.key}", logging.INFO)
@@ -339,9 +339,9 @@ def _type_check(dagster_type: Any, value: Any, what: str, step: ExecutionStep) -
         )
 
 
-def _compute(solid_def: Any, context: SolidExecutionContext, kwargs: dict[str, Any]) -> Iterator:
+def _compute(solid_def: Any, context: SolidExecutionContext, inputs: dict[str, Any]) -> Iterator:
     """The solid's yields; a returned value becomes the Output of its single output."""
-    result = solid_def.compute_fn(context, **kwargs)
+    result = solid_def.compute_fn(context, inputs)
     if inspect.isgenerator(result):
         yield from result
     elif isinstance(result, Output):
