@@ -45,6 +45,7 @@ from dagster_core.errors import (
     DagsterResourceFunctionError,
     DagsterRunNotFoundError,
     DagsterStepOutputNotFoundError,
+    DagsterTypeCheckDidNotPass,
 )
 from dagster_core.events import DagsterEvent, DagsterEventType, ErrorInfo
 from dagster_core.execution import (
@@ -59,6 +60,7 @@ from dagster_core.execution import (
 )
 from dagster_core.executors import default_executors, in_process_executor, multiprocess_executor
 from dagster_core.instance import DagsterInstance, InstanceRef
+from dagster_core.solid_handle import SolidHandle
 from dagster_core.storage import PipelineRun, PipelineRunStatus, RunsFilter
 from dagster_core.storage.system_storage import (
     SystemStorageDefinition,
@@ -84,6 +86,7 @@ __all__ = [
     "DagsterRunNotFoundError",
     "DagsterStepOutputNotFoundError",
     "DagsterType",
+    "DagsterTypeCheckDidNotPass",
     "DependencyDefinition",
     "Dict",
     "Enum",
@@ -121,6 +124,7 @@ __all__ = [
     "Shape",
     "SolidDefinition",
     "SolidExecutionResult",
+    "SolidHandle",
     "SolidInvocation",
     "String",
     "SystemStorageDefinition",
