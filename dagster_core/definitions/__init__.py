@@ -19,7 +19,7 @@ from dagster_core.definitions.pipeline import PipelineDefinition, pipeline
 from dagster_core.definitions.preset import PresetDefinition
 from dagster_core.definitions.resource import InitResourceContext, ResourceDefinition, resource
 from dagster_core.definitions.schedule import ScheduleDefinition, schedules
-from dagster_core.definitions.solid import SolidDefinition, lambda_solid, solid
+from dagster_core.definitions.solid import Solid, SolidDefinition, lambda_solid, solid
 
 __all__ = [
     "DependencyDefinition",
@@ -38,6 +38,7 @@ __all__ = [
     "ResourceDefinition",
     "RetryRequested",
     "ScheduleDefinition",
+    "Solid",
     "SolidDefinition",
     "SolidInvocation",
     "executor",

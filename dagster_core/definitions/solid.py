@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from dagster_core.config import Field, resolve_field
@@ -51,6 +52,14 @@ class SolidDefinition:
 
     def __repr__(self) -> str:
         return f"<SolidDefinition {self.name}>"
+
+
+@dataclass(frozen=True)
+class Solid:
+    """A solid definition as a pipeline uses it, under `name` (its alias when it has one)."""
+
+    name: str
+    definition: SolidDefinition
 
 
 def _unique_by_name(defs: Sequence[Any], owner: str, what: str) -> dict[str, Any]:
