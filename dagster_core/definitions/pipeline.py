@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import heapq
 import inspect
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -199,6 +199,19 @@ class PipelineDefinition:
             f"(presets: {', '.join(p.name for p in self.preset_defs) or 'none'})"
         )
 
+    @property
+    def dependencies(self) -> dict[SolidInvocation, dict[str, Any]]:
+        """The wiring as `PipelineDefinition(dependencies=...)` takes it: each solid, as a
+        SolidInvocation, to the DependencyDefinition (or MultiDependencyDefinition) of its
+        connected inputs."""
+        return {
+            SolidInvocation(self.solids[name].name, name): {
+                input_name: _dependency(w, self.solids.keys())
+                for input_name, w in self.wiring[name].items()
+            }
+            for name in self.solid_order
+        }
+
     def subset(self, solid_names: Sequence[str]) -> PipelineDefinition:
         """A pipeline of just these solids; inputs whose upstream is left out come from config."""
         unknown = [n for n in solid_names if n not in self.solids]
@@ -214,13 +227,9 @@ class PipelineDefinition:
                 continue
             inputs = {}
             for input_name, w in self.wiring[solid_name].items():
-                deps = [
-                    DependencyDefinition(h.solid_name, h.output_name)
-                    for h in w.sources
-                    if h.solid_name in keep
-                ]
-                if deps:
-                    inputs[input_name] = MultiDependencyDefinition(deps) if w.fan_in else deps[0]
+                dependency = _dependency(w, keep)
+                if dependency is not None:
+                    inputs[input_name] = dependency
             key = SolidInvocation(self.solids[solid_name].name, solid_name)
             dependencies[key] = inputs
         return PipelineDefinition(
@@ -234,6 +243,20 @@ class PipelineDefinition:
 
     def __repr__(self) -> str:
         return f"<PipelineDefinition {self.name}>"
+
+
+def _dependency(
+    wiring: InputWiring, keep: Collection[str]
+) -> DependencyDefinition | MultiDependencyDefinition | None:
+    """An input's wiring as a dependency on the solids in `keep`; None if it has none there."""
+    deps = [
+        DependencyDefinition(h.solid_name, h.output_name)
+        for h in wiring.sources
+        if h.solid_name in keep
+    ]
+    if not deps:
+        return None
+    return MultiDependencyDefinition(deps) if wiring.fan_in else deps[0]
 
 
 def _solid_defs_by_name(solid_defs: Sequence[SolidDefinition], pipeline_name: str) -> dict:
