@@ -397,14 +397,14 @@ def test_pipeline_result_helpers():
 
 
 def test_event_helpers():
+    attempts = []
+
     @lambda_solid
     def flaky():
         if not attempts:
             attempts.append(1)
             raise RetryRequested(max_retries=1)
         return 1
-
-    attempts = []
 
     @pipeline
     def p():
