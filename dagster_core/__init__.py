@@ -35,6 +35,7 @@ from dagster_core.definitions import (
     ResourceDefinition,
     RetryRequested,
     ScheduleDefinition,
+    Solid,
     SolidDefinition,
     SolidInvocation,
     composite_solid,
@@ -54,23 +55,30 @@ from dagster_core.errors import (
     DagsterResourceFunctionError,
     DagsterRunNotFoundError,
     DagsterStepOutputNotFoundError,
+    DagsterTypeCheckDidNotPass,
     DagsterUnknownResourceError,
 )
 from dagster_core.events import DagsterEvent, DagsterEventType, ErrorInfo
 from dagster_core.execution import (
     CompositeSolidExecutionResult,
     PipelineExecutionResult,
+    RunConfig,
     SolidExecutionResult,
     execute_pipeline,
     execute_pipeline_iterator,
+    execute_pipeline_with_mode,
+    execute_pipeline_with_preset,
     execute_plan,
     execute_solid,
+    execute_solid_within_pipeline,
+    execute_solids_within_pipeline,
     reexecute_pipeline,
     reexecute_pipeline_iterator,
 )
 from dagster_core.executors import default_executors, in_process_executor, multiprocess_executor
 from dagster_core.file_paths import file_relative_path
 from dagster_core.instance import DagsterInstance, InstanceRef
+from dagster_core.solid_handle import SolidHandle
 from dagster_core.storage import PipelineRun, PipelineRunStatus, RunsFilter
 from dagster_core.storage.system_storage import (
     SystemStorageDefinition,
@@ -102,6 +110,7 @@ __all__ = [
     "DagsterRunNotFoundError",
     "DagsterStepOutputNotFoundError",
     "DagsterType",
+    "DagsterTypeCheckDidNotPass",
     "DagsterUnknownResourceError",
     "DependencyDefinition",
     "Dict",
@@ -137,12 +146,15 @@ __all__ = [
     "PresetDefinition",
     "ResourceDefinition",
     "RetryRequested",
+    "RunConfig",
     "RunsFilter",
     "ScheduleDefinition",
     "Selector",
     "Shape",
+    "Solid",
     "SolidDefinition",
     "SolidExecutionResult",
+    "SolidHandle",
     "SolidInvocation",
     "String",
     "SystemStorageDefinition",
@@ -151,8 +163,12 @@ __all__ = [
     "default_system_storage_defs",
     "execute_pipeline",
     "execute_pipeline_iterator",
+    "execute_pipeline_with_mode",
+    "execute_pipeline_with_preset",
     "execute_plan",
     "execute_solid",
+    "execute_solid_within_pipeline",
+    "execute_solids_within_pipeline",
     "executor",
     "file_relative_path",
     "fs_system_storage",

@@ -29,12 +29,17 @@ class DagsterRunNotFoundError(DagsterError):
 
 
 class DagsterExecutionStepExecutionError(DagsterError):
-    """A step failed; raised by the Python API after the run has been marked FAILURE."""
+    """A step failed; raised by the Python API after the run has been marked FAILURE, when the
+    step's own exception is not at hand (the step ran in another process)."""
 
     def __init__(self, message: str, step_key: str, error_info: object = None):
         super().__init__(message)
         self.step_key = step_key
         self.error_info = error_info
+
+
+class DagsterTypeCheckDidNotPass(DagsterError):
+    """A value did not pass the type check of the input or output it was given to."""
 
 
 class DagsterStepOutputNotFoundError(DagsterError):

@@ -12,6 +12,7 @@ from typing import Any
 
 from dagster_core.redact import redact_text
 from dagster_core.serdes import whitelist_for_serdes
+from dagster_core.solid_handle import SolidHandle
 
 _STORED_STEP_RETRY = "STEP_RETRY"  # how logs written before STEP_UP_FOR_RETRY name it
 
@@ -77,14 +78,27 @@ class ErrorInfo:
         object.__setattr__(self, "stack", tuple(redact_text(line) for line in self.stack))
 
     @classmethod
-    def from_exception(cls, exc: BaseException) -> ErrorInfo:
+    def from_exception(cls, exc: BaseException, raised: BaseException | None = None) -> ErrorInfo:
+        """`exc` as plain data. `raised` is the exception that `execute_pipeline` raises for it
+        with `raise_on_error=True` (the user's own, as the seed did): held in this process only,
+        it is not a field, so it is never stored, compared, printed or pickled."""
         cause = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
-        return cls(
+        info = cls(
             message="".join(traceback.format_exception_only(type(exc), exc)).strip(),
             cls_name=type(exc).__name__,
             stack=tuple(traceback.format_tb(exc.__traceback__)),
             cause=cls.from_exception(cause) if cause is not None else None,
         )
+        object.__setattr__(info, "_raised", raised)
+        return info
+
+    @property
+    def raised(self) -> BaseException | None:
+        """The exception to raise for this error, in the process that recorded it; else None."""
+        return self.__dict__.get("_raised")
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_raised"}
 
     def to_string(self) -> str:
         """The message and traceback, as Python would print them (causes first)."""
@@ -118,8 +132,21 @@ class DagsterEvent:
         object.__setattr__(self, "message", redact_text(self.message))
 
     @property
+    def event_type_value(self) -> str:
+        return self.event_type.value
+
+    @property
+    def solid_handle(self) -> SolidHandle | None:
+        """The solid of a step event, as a handle (None for run events)."""
+        return None if self.solid_name is None else SolidHandle.from_string(self.solid_name)
+
+    @property
     def is_step_event(self) -> bool:
         return self.step_key is not None
+
+    @property
+    def is_pipeline_event(self) -> bool:
+        return self.event_type.value.startswith("PIPELINE_")
 
     @property
     def is_log_message(self) -> bool:
@@ -131,6 +158,51 @@ class DagsterEvent:
             DagsterEventType.STEP_FAILURE,
             DagsterEventType.PIPELINE_FAILURE,
         )
+
+    @property
+    def is_step_start(self) -> bool:
+        return self.event_type is DagsterEventType.STEP_START
+
+    @property
+    def is_step_success(self) -> bool:
+        return self.event_type is DagsterEventType.STEP_SUCCESS
+
+    @property
+    def is_step_failure(self) -> bool:
+        return self.event_type is DagsterEventType.STEP_FAILURE
+
+    @property
+    def is_step_skipped(self) -> bool:
+        return self.event_type is DagsterEventType.STEP_SKIPPED
+
+    @property
+    def is_step_up_for_retry(self) -> bool:
+        return self.event_type is DagsterEventType.STEP_RETRY
+
+    @property
+    def is_successful_output(self) -> bool:
+        """A STEP_OUTPUT: the value passed its type check and was stored."""
+        return self.event_type is DagsterEventType.STEP_OUTPUT
+
+    @property
+    def is_step_materialization(self) -> bool:
+        return self.event_type is DagsterEventType.STEP_MATERIALIZATION
+
+    @property
+    def is_expectation_result(self) -> bool:
+        return self.event_type is DagsterEventType.STEP_EXPECTATION_RESULT
+
+    @property
+    def is_engine_event(self) -> bool:
+        return self.event_type is DagsterEventType.ENGINE_EVENT
+
+    @property
+    def is_pipeline_success(self) -> bool:
+        return self.event_type is DagsterEventType.PIPELINE_SUCCESS
+
+    @property
+    def is_pipeline_failure(self) -> bool:
+        return self.event_type is DagsterEventType.PIPELINE_FAILURE
 
     @property
     def error(self) -> ErrorInfo | None:

@@ -30,7 +30,7 @@ from dagster_core.definitions.pipeline import ExecutionSelector, PipelineDefinit
 from dagster_core.definitions.preset import PresetDefinition
 from dagster_core.definitions.resource import InitResourceContext, ResourceDefinition, resource
 from dagster_core.definitions.schedule import ScheduleDefinition, schedules
-from dagster_core.definitions.solid import SolidDefinition, lambda_solid, solid
+from dagster_core.definitions.solid import Solid, SolidDefinition, lambda_solid, solid
 
 __all__ = [
     "CompositeSolidDefinition",
@@ -55,6 +55,7 @@ __all__ = [
     "ResourceDefinition",
     "RetryRequested",
     "ScheduleDefinition",
+    "Solid",
     "SolidDefinition",
     "SolidInvocation",
     "composite_solid",

@@ -4,7 +4,7 @@ when defined; and the @pipeline decorator."""
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +15,7 @@ from dagster_core.definitions.dependency import (
     MultiDependencyDefinition,
     SolidInvocation,
 )
-from dagster_core.definitions.graph import SolidGraph, join_handle
+from dagster_core.definitions.graph import InputWiring, SolidGraph, join_handle
 from dagster_core.definitions.io import InputDefinition
 from dagster_core.definitions.mode import ModeDefinition
 from dagster_core.definitions.preset import PresetDefinition
@@ -132,6 +132,19 @@ class PipelineDefinition:
             f"(presets: {', '.join(p.name for p in self.preset_defs) or 'none'})"
         )
 
+    @property
+    def dependencies(self) -> dict[SolidInvocation, dict[str, Any]]:
+        """The wiring as `PipelineDefinition(dependencies=...)` takes it: each solid, as a
+        SolidInvocation, to the DependencyDefinition (or MultiDependencyDefinition) of its
+        connected inputs."""
+        return {
+            SolidInvocation(self.solids[name].name, name): {
+                input_name: _dependency(w, self.solids.keys())
+                for input_name, w in self.wiring[name].items()
+            }
+            for name in self.solid_order
+        }
+
     def build_sub_pipeline(self, solid_names: Sequence[str] | None) -> PipelineDefinition:
         """A pipeline of just these top-level solids (itself for None); inputs whose upstream is
         left out come from run config. Its `selector` names the subset."""
@@ -155,13 +168,9 @@ class PipelineDefinition:
                 continue
             inputs = {}
             for input_name, w in self.wiring[solid_name].items():
-                deps = [
-                    DependencyDefinition(h.solid_name, h.output_name)
-                    for h in w.sources
-                    if h.solid_name in keep
-                ]
-                if deps:
-                    inputs[input_name] = MultiDependencyDefinition(deps) if w.fan_in else deps[0]
+                dependency = _dependency(w, keep)
+                if dependency is not None:
+                    inputs[input_name] = dependency
             key = SolidInvocation(self.solids[solid_name].name, solid_name)
             dependencies[key] = inputs
         sub = PipelineDefinition(
@@ -198,6 +207,20 @@ def _solids_by_handle(
         if isinstance(inner, CompositeSolidDefinition):
             by_handle.update(_solids_by_handle(inner.solids, inner.solid_order, handle))
     return by_handle
+
+
+def _dependency(
+    wiring: InputWiring, keep: Collection[str]
+) -> DependencyDefinition | MultiDependencyDefinition | None:
+    """An input's wiring as a dependency on the solids in `keep`; None if it has none there."""
+    deps = [
+        DependencyDefinition(h.solid_name, h.output_name)
+        for h in wiring.sources
+        if h.solid_name in keep
+    ]
+    if not deps:
+        return None
+    return MultiDependencyDefinition(deps) if wiring.fan_in else deps[0]
 
 
 def pipeline(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from dagster_core.config import Field, resolve_field
@@ -101,6 +102,14 @@ def _resource_keys(keys: Collection[str] | None, solid_name: str) -> frozenset[s
             "resource names, e.g. {'db'}"
         )
     return frozenset(keys)
+
+
+@dataclass(frozen=True)
+class Solid:
+    """A solid definition as a pipeline uses it, under `name` (its alias when it has one)."""
+
+    name: str
+    definition: SolidDefinition
 
 
 def _unique_by_name(defs: Sequence[Any], owner: str, what: str) -> dict[str, Any]:

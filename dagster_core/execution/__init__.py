@@ -3,8 +3,12 @@
 from dagster_core.execution.api import (
     execute_pipeline,
     execute_pipeline_iterator,
+    execute_pipeline_with_mode,
+    execute_pipeline_with_preset,
     execute_plan,
     execute_solid,
+    execute_solid_within_pipeline,
+    execute_solids_within_pipeline,
     reexecute_pipeline,
     reexecute_pipeline_iterator,
 )
@@ -14,19 +18,25 @@ from dagster_core.execution.results import (
     PipelineExecutionResult,
     SolidExecutionResult,
 )
+from dagster_core.execution.run_options import RunConfig
 
 __all__ = [
     "CompositeSolidExecutionResult",
     "ExecutionPlan",
     "ExecutionStep",
     "PipelineExecutionResult",
+    "RunConfig",
     "SolidExecutionResult",
     "StepInput",
     "StepOutputHandle",
     "execute_pipeline",
     "execute_pipeline_iterator",
+    "execute_pipeline_with_mode",
+    "execute_pipeline_with_preset",
     "execute_plan",
     "execute_solid",
+    "execute_solid_within_pipeline",
+    "execute_solids_within_pipeline",
     "reexecute_pipeline",
     "reexecute_pipeline_iterator",
 ]

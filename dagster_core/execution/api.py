@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from dagster_core.config import ConfigError, DagsterInvalidConfigError
-from dagster_core.definitions.dependency import DependencyDefinition
+from dagster_core.definitions.dependency import DependencyDefinition, SolidInvocation
 from dagster_core.definitions.executor import ExecutorDefinition
 from dagster_core.definitions.mode import ModeDefinition
 from dagster_core.definitions.pipeline import PipelineDefinition
+from dagster_core.definitions.preset import PresetDefinition
 from dagster_core.definitions.resource import ResourceDefinition
 from dagster_core.definitions.solid import SolidDefinition, lambda_solid
 from dagster_core.errors import (
@@ -26,6 +27,7 @@ from dagster_core.execution.plan import ExecutionPlan, StepOutputHandle, build_e
 from dagster_core.execution.results import PipelineExecutionResult, SolidExecutionResult
 from dagster_core.execution.run_config import EnvironmentConfig, resolve_environment
 from dagster_core.execution.run_loop import run_loop
+from dagster_core.execution.run_options import RunConfig, merge_run_config
 from dagster_core.execution.step_session import StepSession
 from dagster_core.executors import default_executors
 from dagster_core.instance import DagsterInstance
@@ -50,6 +52,36 @@ class _PreparedRun:
     solid_subset: tuple[str, ...] | None
 
 
+def _check_pipeline(pipeline: PipelineDefinition) -> None:
+    if not isinstance(pipeline, PipelineDefinition):
+        raise DagsterInvariantViolationError(
+            f"Expected a PipelineDefinition (made with @pipeline), got {pipeline!r}"
+        )
+
+
+def _with_preset(
+    pipeline: PipelineDefinition,
+    preset: str | None,
+    environment_dict: Mapping[str, Any] | None,
+    mode: str | None,
+    solid_subset: Sequence[str] | None,
+) -> tuple[Mapping[str, Any] | None, str | None, Sequence[str] | None]:
+    """The run config, mode and solid subset of the run: the preset's, when one is named."""
+    if preset is None:
+        return environment_dict, mode, solid_subset
+    preset_def = pipeline.get_preset(preset)
+    if environment_dict is not None or mode not in (None, preset_def.mode):
+        raise DagsterInvariantViolationError(
+            f"Preset '{preset}' sets the run config and mode ('{preset_def.mode}'): pass either "
+            "a preset or environment_dict/mode, not both"
+        )
+    return (
+        preset_def.environment_dict,
+        preset_def.mode,
+        solid_subset or preset_def.solid_subset,
+    )
+
+
 def _prepare(
     pipeline: PipelineDefinition,
     environment_dict: Mapping[str, Any] | None,
@@ -59,20 +91,10 @@ def _prepare(
     instance: DagsterInstance,
     step_keys_to_execute: Sequence[str] | None = None,
 ) -> _PreparedRun:
-    if not isinstance(pipeline, PipelineDefinition):
-        raise DagsterInvariantViolationError(
-            f"Expected a PipelineDefinition (made with @pipeline), got {pipeline!r}"
-        )
-    if preset is not None:
-        if environment_dict is not None or mode is not None:
-            raise DagsterInvariantViolationError(
-                f"Preset '{preset}' sets the run config and mode: pass either a preset or "
-                "environment_dict/mode, not both"
-            )
-        preset_def = pipeline.get_preset(preset)
-        environment_dict = preset_def.environment_dict
-        mode = preset_def.mode
-        solid_subset = solid_subset or preset_def.solid_subset
+    _check_pipeline(pipeline)
+    environment_dict, mode, solid_subset = _with_preset(
+        pipeline, preset, environment_dict, mode, solid_subset
+    )
     environment_dict = dict(environment_dict or {})
     runnable = pipeline.build_sub_pipeline(solid_subset)
     mode_def = runnable.get_mode(mode)
@@ -94,12 +116,23 @@ def _intermediates_for(prepared: _PreparedRun, instance: DagsterInstance) -> Int
     )
 
 
+@dataclass(frozen=True)
+class _StartedRun:
+    """A recorded run and its events, which run it as they are iterated."""
+
+    prepared: _PreparedRun
+    ctx: RunContext
+    events: Iterator[DagsterEvent]
+    instance: DagsterInstance
+
+
 def _start(
     prepared: _PreparedRun,
     instance: DagsterInstance,
     tags: Mapping[str, str] | None,
     parent_run_id: str | None = None,
-) -> tuple[RunContext, Iterator[DagsterEvent]]:
+    run_id: str | None = None,
+) -> _StartedRun:
     intermediates = _intermediates_for(prepared, instance)
     executor = prepared.executor_def.executor_creation_fn(prepared.environment.executor_config)
     # before the run is recorded: an ephemeral instance moves to files other processes reach
@@ -112,6 +145,7 @@ def _start(
         solid_subset=prepared.solid_subset,
         step_keys_to_execute=prepared.plan.step_keys_to_execute,
         parent_run_id=parent_run_id,
+        run_id=run_id,
     )
     ctx = RunContext(
         prepared.pipeline,
@@ -121,7 +155,7 @@ def _start(
         intermediates,
         instance.compute_log_manager,
     )
-    return ctx, run_loop(ctx, executor, instance, instance_ref)
+    return _StartedRun(prepared, ctx, run_loop(ctx, executor, instance, instance_ref), instance)
 
 
 def _check_tags(tags: Mapping[str, str] | None) -> dict[str, str]:
@@ -149,18 +183,15 @@ def _run_to_end(events: Iterator[DagsterEvent], raise_on_error: bool) -> list[Da
     return collected
 
 
-def _finish(
-    ctx: RunContext,
-    events: Iterator[DagsterEvent],
-    raise_on_error: bool,
-    instance: DagsterInstance,
-) -> PipelineExecutionResult:
+def _finish(started: _StartedRun, raise_on_error: bool) -> PipelineExecutionResult:
+    ctx = started.ctx
     result = PipelineExecutionResult(
         ctx.pipeline,
         ctx.run_id,
-        _run_to_end(events, raise_on_error),
+        _run_to_end(started.events, raise_on_error),
         ctx.intermediates,
-        instance,
+        started.prepared.environment_dict,
+        started.instance,
     )
     if raise_on_error and not result.success:
         failure = next(
@@ -172,14 +203,66 @@ def _finish(
             None,
         )
         if failure is not None:
-            error = failure.error
-            details = f"\n\n{error.to_string()}" if error is not None else ""
-            raise DagsterExecutionStepExecutionError(
-                f"Error in step {failure.step_key} of run {ctx.run_id}: {failure.message}{details}",
-                step_key=failure.step_key or "",
-                error_info=error,
-            )
+            raise _step_error(failure)
     return result
+
+
+def _step_error(failure: DagsterEvent) -> BaseException:
+    """What `raise_on_error` raises for a failed step: its own exception where this process ran
+    the step (the seed's behaviour), else DagsterExecutionStepExecutionError with its text."""
+    error = failure.error
+    if error is not None and error.raised is not None:
+        return error.raised
+    details = f"\n\n{error.to_string()}" if error is not None else ""
+    return DagsterExecutionStepExecutionError(
+        f"Error in step {failure.step_key} of run {failure.run_id}: {failure.message}{details}",
+        step_key=failure.step_key or "",
+        error_info=error,
+    )
+
+
+def _launch(
+    caller: str,
+    pipeline: PipelineDefinition,
+    environment_dict: Mapping[str, Any] | None,
+    mode: str | None,
+    preset: str | None,
+    tags: Mapping[str, str] | None,
+    instance: DagsterInstance,
+    solid_subset: Sequence[str] | None,
+    run_config: RunConfig | None,
+) -> _StartedRun:
+    """Start a run as execute_pipeline and execute_pipeline_iterator do: a new run, or a
+    re-execution of `run_config.previous_run_id`."""
+    _check_pipeline(pipeline)
+    options = merge_run_config(caller, run_config, mode, tags)
+    if options.previous_run_id is None:
+        prepared = _prepare(
+            pipeline,
+            environment_dict,
+            options.mode,
+            preset,
+            solid_subset,
+            instance,
+            options.step_keys_to_execute,
+        )
+        return _start(prepared, instance, options.tags, run_id=options.run_id)
+    if solid_subset is not None:
+        raise DagsterInvariantViolationError(
+            f"{caller} got solid_subset and run_config.previous_run_id: a re-execution runs "
+            f"the solid subset of run {options.previous_run_id}"
+        )
+    environment_dict, mode, _ = _with_preset(pipeline, preset, environment_dict, options.mode, None)
+    return _start_reexecution(
+        pipeline,
+        options.previous_run_id,
+        options.step_keys_to_execute,
+        environment_dict,
+        mode,
+        options.tags,
+        instance,
+        run_id=options.run_id,
+    )
 
 
 def execute_pipeline(
@@ -191,13 +274,24 @@ def execute_pipeline(
     instance: DagsterInstance | None = None,
     raise_on_error: bool = True,
     solid_subset: Sequence[str] | None = None,
+    run_config: RunConfig | None = None,
 ) -> PipelineExecutionResult:
-    """Run a pipeline to the end. A failed step raises DagsterExecutionStepExecutionError unless
-    `raise_on_error=False`; either way the run is recorded as FAILURE first."""
-    instance = instance or DagsterInstance.ephemeral()
-    prepared = _prepare(pipeline, environment_dict, mode, preset, solid_subset, instance)
-    ctx, events = _start(prepared, instance, tags)
-    return _finish(ctx, events, raise_on_error, instance)
+    """Run a pipeline to the end. With `raise_on_error` (the default), a failed step raises its
+    own exception when it ran in this process (in_process), else
+    DagsterExecutionStepExecutionError; either way the run is recorded as FAILURE first.
+    `run_config` (a RunConfig) may set the run id, mode, tags, steps and a run to re-execute."""
+    started = _launch(
+        "execute_pipeline",
+        pipeline,
+        environment_dict,
+        mode,
+        preset,
+        tags,
+        instance or DagsterInstance.ephemeral(),
+        solid_subset,
+        run_config,
+    )
+    return _finish(started, raise_on_error)
 
 
 def execute_pipeline_iterator(
@@ -208,13 +302,21 @@ def execute_pipeline_iterator(
     tags: Mapping[str, str] | None = None,
     instance: DagsterInstance | None = None,
     solid_subset: Sequence[str] | None = None,
+    run_config: RunConfig | None = None,
 ) -> Iterator[DagsterEvent]:
     """Run a pipeline, yielding its events as they happen. Closing the iterator early marks the
     run CANCELED. Config errors are raised before the first event."""
-    instance = instance or DagsterInstance.ephemeral()
-    prepared = _prepare(pipeline, environment_dict, mode, preset, solid_subset, instance)
-    _, events = _start(prepared, instance, tags)
-    return events
+    return _launch(
+        "execute_pipeline_iterator",
+        pipeline,
+        environment_dict,
+        mode,
+        preset,
+        tags,
+        instance or DagsterInstance.ephemeral(),
+        solid_subset,
+        run_config,
+    ).events
 
 
 def _locate_parent_outputs(
@@ -350,8 +452,9 @@ def _start_reexecution(
     mode: str | None,
     tags: Mapping[str, str] | None,
     instance: DagsterInstance,
-    from_failure: bool,
-) -> tuple[RunContext, Iterator[DagsterEvent]]:
+    run_id: str | None = None,
+    from_failure: bool = False,
+) -> _StartedRun:
     parent = _recorded_run(instance, parent_run_id, pipeline)
     if from_failure and step_keys_to_execute is not None:
         raise DagsterInvariantViolationError(
@@ -368,7 +471,7 @@ def _start_reexecution(
         prepared = dataclasses.replace(prepared, plan=plan)
         run_tags[RESUME_RETRY_TAG] = "true"
     prepared = _with_parent_outputs(prepared, instance, parent)
-    return _start(prepared, instance, run_tags, parent_run_id=parent_run_id)
+    return _start(prepared, instance, run_tags, parent_run_id=parent_run_id, run_id=run_id)
 
 
 def execute_plan(
@@ -432,18 +535,17 @@ def reexecute_pipeline(
     the steps that did not succeed in the parent and those downstream of them (the seed's
     retry of a run), instead of `step_keys_to_execute`.
     """
-    instance = instance or DagsterInstance.get()
-    ctx, events = _start_reexecution(
+    started = _start_reexecution(
         pipeline,
         parent_run_id,
         step_keys_to_execute,
         environment_dict,
         mode,
         tags,
-        instance,
-        from_failure,
+        instance or DagsterInstance.get(),
+        from_failure=from_failure,
     )
-    return _finish(ctx, events, raise_on_error, instance)
+    return _finish(started, raise_on_error)
 
 
 def reexecute_pipeline_iterator(
@@ -465,8 +567,8 @@ def reexecute_pipeline_iterator(
         mode,
         tags,
         instance or DagsterInstance.get(),
-        from_failure,
-    )[1]
+        from_failure=from_failure,
+    ).events
 
 
 def execute_solid(
@@ -478,20 +580,13 @@ def execute_solid(
     tags: Mapping[str, str] | None = None,
     instance: DagsterInstance | None = None,
     raise_on_error: bool = True,
+    run_config: RunConfig | None = None,
 ) -> SolidExecutionResult:
     """Run one solid in a pipeline of its own, its inputs given as Python values (for unit tests).
 
     `resources` maps keys to values or ResourceDefinitions; `environment_dict` is the usual run
     config (e.g. `{"solids": {"scale": {"config": {...}}}}`).
     """
-    input_values = dict(input_values or {})
-    unknown = [name for name in input_values if name not in solid_def.input_dict]
-    if unknown:
-        raise DagsterInvariantViolationError(
-            f"Solid '{solid_def.name}' has no input(s) {', '.join(unknown)} "
-            f"(inputs: {', '.join(solid_def.input_dict) or 'none'})"
-        )
-    stubs = [_value_solid(f"_input_{solid_def.name}_{name}", v) for name, v in input_values.items()]
     if mode_def is None:
         mode_def = ModeDefinition(
             resource_defs={
@@ -501,16 +596,12 @@ def execute_solid(
                 for key, r in (resources or {}).items()
             }
         )
-    pipeline = PipelineDefinition(
-        [solid_def, *stubs],
-        name=f"ephemeral_{solid_def.name}_solid_pipeline",
-        dependencies={
-            solid_def.name: {
-                name: DependencyDefinition(stub.name)
-                for name, stub in zip(input_values, stubs, strict=True)
-            }
-        },
-        mode_defs=[mode_def],
+    pipeline = _with_input_values(
+        f"ephemeral_{solid_def.name}_solid_pipeline",
+        {solid_def.name: solid_def},
+        {},
+        {solid_def.name: input_values or {}},
+        [mode_def],
     )
     result = execute_pipeline(
         pipeline,
@@ -518,8 +609,165 @@ def execute_solid(
         tags=tags,
         instance=instance,
         raise_on_error=raise_on_error,
+        run_config=run_config,
     )
     return result.result_for_solid(solid_def.name)
+
+
+def execute_solids_within_pipeline(
+    pipeline: PipelineDefinition,
+    solid_names: Collection[str],
+    inputs: Mapping[str, Mapping[str, Any]] | None = None,
+    environment_dict: Mapping[str, Any] | None = None,
+    run_config: RunConfig | None = None,
+    mode: str | None = None,
+    preset: str | None = None,
+    tags: Mapping[str, str] | None = None,
+    instance: DagsterInstance | None = None,
+    raise_on_error: bool = True,
+) -> dict[str, SolidExecutionResult]:
+    """Run some solids of a pipeline on their own (for tests), their results by solid name.
+    `inputs` gives input values as Python objects (`{solid: {input: value}}`); other inputs
+    whose upstream solid is left out come from `environment_dict`, as in a solid subset."""
+    _check_pipeline(pipeline)
+    names = list(solid_names)
+    outside = sorted(set(inputs or {}) - set(names))
+    if outside:
+        raise DagsterInvariantViolationError(
+            f"Input values were given for solid(s) {', '.join(outside)}, which are not among the "
+            f"solids to execute ({', '.join(names)})"
+        )
+    stubbed = _with_input_values(
+        pipeline.name,
+        pipeline.solids,
+        pipeline.dependencies,
+        inputs or {},
+        pipeline.mode_defs,
+        pipeline.preset_defs,
+        pipeline.description,
+    )
+    stubs = [name for name in stubbed.solid_order if name not in pipeline.solids]
+    result = execute_pipeline(
+        stubbed.subset([*names, *stubs]),
+        environment_dict=environment_dict,
+        mode=mode,
+        preset=preset,
+        tags=tags,
+        instance=instance,
+        raise_on_error=raise_on_error,
+        run_config=run_config,
+    )
+    return {name: result.result_for_solid(name) for name in names}
+
+
+def execute_solid_within_pipeline(
+    pipeline: PipelineDefinition,
+    solid_name: str,
+    inputs: Mapping[str, Any] | None = None,
+    environment_dict: Mapping[str, Any] | None = None,
+    run_config: RunConfig | None = None,
+    mode: str | None = None,
+    preset: str | None = None,
+    tags: Mapping[str, str] | None = None,
+    instance: DagsterInstance | None = None,
+    raise_on_error: bool = True,
+) -> SolidExecutionResult:
+    """Run one solid of a pipeline on its own (for tests), `inputs` given as Python values."""
+    return execute_solids_within_pipeline(
+        pipeline,
+        [solid_name],
+        {solid_name: inputs} if inputs else None,
+        environment_dict=environment_dict,
+        run_config=run_config,
+        mode=mode,
+        preset=preset,
+        tags=tags,
+        instance=instance,
+        raise_on_error=raise_on_error,
+    )[solid_name]
+
+
+def execute_pipeline_with_mode(
+    pipeline: PipelineDefinition,
+    mode: str,
+    environment_dict: Mapping[str, Any] | None = None,
+    instance: DagsterInstance | None = None,
+    raise_on_error: bool = True,
+    tags: Mapping[str, str] | None = None,
+    run_config: RunConfig | None = None,
+) -> PipelineExecutionResult:
+    """`execute_pipeline` in mode `mode` (the seed's spelling)."""
+    return execute_pipeline(
+        pipeline,
+        environment_dict,
+        mode=mode,
+        tags=tags,
+        instance=instance,
+        raise_on_error=raise_on_error,
+        run_config=run_config,
+    )
+
+
+def execute_pipeline_with_preset(
+    pipeline: PipelineDefinition,
+    preset_name: str,
+    run_config: RunConfig | None = None,
+    instance: DagsterInstance | None = None,
+    raise_on_error: bool = True,
+    tags: Mapping[str, str] | None = None,
+) -> PipelineExecutionResult:
+    """`execute_pipeline` with the run config, mode and solid subset of preset `preset_name`
+    (the seed's spelling)."""
+    return execute_pipeline(
+        pipeline,
+        preset=preset_name,
+        tags=tags,
+        instance=instance,
+        raise_on_error=raise_on_error,
+        run_config=run_config,
+    )
+
+
+def _with_input_values(
+    name: str,
+    solids: Mapping[str, SolidDefinition],
+    dependencies: Mapping[SolidInvocation, Mapping[str, Any]],
+    input_values: Mapping[str, Mapping[str, Any]],
+    mode_defs: Sequence[ModeDefinition],
+    preset_defs: Sequence[PresetDefinition] = (),
+    description: str | None = None,
+) -> PipelineDefinition:
+    """Pipeline `name` of `solids` (by name) wired by `dependencies`, in which each input of
+    `input_values` (`{solid: {input: value}}`) is fed by a solid returning that value instead:
+    how tests hand Python values to solids."""
+    wiring = {(i.alias or i.name): (i, dict(inputs)) for i, inputs in dependencies.items()}
+    stubs = []
+    for solid_name, values in input_values.items():
+        solid_def = solids.get(solid_name)
+        if solid_def is None:
+            raise DagsterInvariantViolationError(
+                f"Input values were given for solid '{solid_name}', which pipeline '{name}' does "
+                f"not have (solids: {', '.join(solids)})"
+            )
+        unknown = [n for n in values if n not in solid_def.input_dict]
+        if unknown:
+            raise DagsterInvariantViolationError(
+                f"Solid '{solid_name}' has no input(s) {', '.join(unknown)} "
+                f"(inputs: {', '.join(solid_def.input_dict) or 'none'})"
+            )
+        _, inputs = wiring.setdefault(solid_name, (SolidInvocation(solid_def.name, solid_name), {}))
+        for input_name, value in values.items():
+            stub = _value_solid(f"_input_{solid_name}_{input_name}", value)
+            stubs.append(stub)
+            inputs[input_name] = DependencyDefinition(stub.name)
+    return PipelineDefinition(
+        [*{id(d): d for d in solids.values()}.values(), *stubs],
+        name=name,
+        dependencies=dict(wiring.values()),
+        mode_defs=mode_defs,
+        preset_defs=preset_defs,
+        description=description,
+    )
 
 
 def _value_solid(name: str, value: Any) -> SolidDefinition:

@@ -8,7 +8,11 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
+from dagster_core.definitions.solid import Solid
+from dagster_core.execution.run_options import RunConfig
+
 if TYPE_CHECKING:
+    from dagster_core.definitions.mode import ModeDefinition
     from dagster_core.definitions.pipeline import PipelineDefinition
     from dagster_core.definitions.solid import SolidDefinition
     from dagster_core.execution.plan import ExecutionPlan
@@ -74,7 +78,29 @@ class SolidExecutionContext:
     mode: str
     attempt: int
     tags: Mapping[str, str]
+    pipeline_run: PipelineRun
 
     @property
     def pipeline_name(self) -> str:
         return self.pipeline_def.name
+
+    @property
+    def solid(self) -> Solid:
+        """This solid as the pipeline uses it: `.name` (its alias, if any) and `.definition`."""
+        return Solid(self.solid_name, self.solid_def)
+
+    @property
+    def mode_def(self) -> ModeDefinition:
+        return self.pipeline_def.get_mode(self.mode)
+
+    @property
+    def run_config(self) -> RunConfig:
+        """The run's options: run_id, mode, tags, step_keys_to_execute, previous_run_id."""
+        return RunConfig.of_run(self.pipeline_run)
+
+    def has_tag(self, key: str) -> bool:
+        return key in self.tags
+
+    def get_tag(self, key: str) -> str | None:
+        """The run's tag `key`, or None when the run has no such tag."""
+        return self.tags.get(key)

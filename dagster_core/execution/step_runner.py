@@ -18,7 +18,13 @@ from dagster_core.definitions.events import (
     RetryRequested,
 )
 from dagster_core.definitions.retries import RetryMode
-from dagster_core.errors import DagsterExecutionInterrupted
+from dagster_core.errors import (
+    DagsterError,
+    DagsterExecutionInterrupted,
+    DagsterInvariantViolationError,
+    DagsterStepOutputNotFoundError,
+    DagsterTypeCheckDidNotPass,
+)
 from dagster_core.events import DagsterEvent, DagsterEventType, ErrorInfo
 from dagster_core.execution.context import DagsterLogManager, RunContext, SolidExecutionContext
 from dagster_core.execution.plan import ExecutionStep, StepInput, StepOutputHandle
@@ -56,7 +62,9 @@ class StepResult:
 
 
 class _StepFailed(Exception):
-    """Raised inside the runner to end the attempt with a STEP_FAILURE whose message is given."""
+    """Raised inside the runner, from the exception that caused it, to end the attempt with a
+    STEP_FAILURE whose message is given. The runner's own checks raise the seed's exception
+    classes instead (DagsterInvariantViolationError, DagsterTypeCheckDidNotPass, ...)."""
 
     def __init__(self, message: str, metadata: Mapping[str, Any] | None = None):
         super().__init__(message)
@@ -200,6 +208,7 @@ def _run_attempt(
                 mode=ctx.run.mode,
                 attempt=events.attempt,
                 tags=ctx.run.tags,
+                pipeline_run=ctx.run,
             )
             for item in _compute(solid_def, context, kwargs):
                 yield from events.drain_logs()
@@ -209,7 +218,7 @@ def _run_attempt(
                 d.name for d in solid_def.output_defs if not d.is_optional and d.name not in stored
             ]
             if missing:
-                raise _StepFailed(
+                raise DagsterStepOutputNotFoundError(
                     f"Solid '{step.solid_name}' did not yield required output(s) "
                     f"{', '.join(repr(m) for m in missing)}"
                 )
@@ -263,13 +272,18 @@ def _why_no_retry(
 
 def _failure(events: _Events, step: ExecutionStep, exc: BaseException) -> DagsterEvent:
     """STEP_FAILURE for what ended the attempt: a Failure's own description and metadata, the
-    runner's message for its checks, else the exception's type and message."""
+    runner's message for its checks, else the exception's type and message. Its error holds the
+    exception that `raise_on_error` raises, as the seed did: the user's own (from the solid, a
+    type check, a storage), or the framework's for a mistake it found; none for a retry limit or
+    an exit, which the caller gets as DagsterExecutionStepExecutionError."""
     metadata: Mapping[str, Any] = {}
     if isinstance(exc, _StepFailed):
         message, metadata = str(exc), exc.metadata
     elif isinstance(exc, Failure):
         message = exc.description or f"Solid '{step.solid_name}' raised Failure"
         metadata = exc.metadata
+    elif isinstance(exc, DagsterError):
+        message = str(exc)
     elif isinstance(exc, SystemExit):
         message = (
             f"Solid '{step.solid_name}' called sys.exit({exc.code!r}): a solid must return, "
@@ -279,11 +293,16 @@ def _failure(events: _Events, step: ExecutionStep, exc: BaseException) -> Dagste
         message = f"Solid '{step.solid_name}' raised KeyboardInterrupt: {exc}"
     else:
         message = f"Error in solid '{step.solid_name}': {type(exc).__name__}: {exc}"
+    raised: BaseException | None = exc
+    if isinstance(exc, _StepFailed):
+        raised = exc.__cause__
+    elif isinstance(exc, RetryRequested | SystemExit | KeyboardInterrupt):
+        raised = None
     return events.make(
         DagsterEventType.STEP_FAILURE,
         message,
         logging.ERROR,
-        error=ErrorInfo.from_exception(exc),
+        error=ErrorInfo.from_exception(exc, raised),
         metadata=dict(metadata),
         outputs=(),
     )
@@ -333,7 +352,7 @@ def _type_check(dagster_type: Any, value: Any, what: str, step: ExecutionStep) -
             f"{type(exc).__name__}: {exc}"
         ) from exc
     if not ok:
-        raise _StepFailed(
+        raise DagsterTypeCheckDidNotPass(
             f"Type check failed for {what} of solid '{step.solid_name}': expected "
             f"{dagster_type.name}, got a value of type {type(value).__name__}"
         )
@@ -348,7 +367,7 @@ def _compute(solid_def: Any, context: SolidExecutionContext, inputs: dict[str, A
         yield result
     elif result is not None or len(solid_def.output_defs) == 1:
         if len(solid_def.output_defs) != 1:
-            raise _StepFailed(
+            raise DagsterInvariantViolationError(
                 f"Solid '{solid_def.name}' returned a value but has "
                 f"{len(solid_def.output_defs)} outputs: yield Output(value, name) for each"
             )
@@ -366,12 +385,12 @@ def _handle_yielded(
     if isinstance(item, Output):
         output_def = solid_def.output_dict.get(item.output_name)
         if output_def is None:
-            raise _StepFailed(
+            raise DagsterInvariantViolationError(
                 f"Solid '{step.solid_name}' yielded output '{item.output_name}', which it does "
                 f"not declare (outputs: {', '.join(solid_def.output_dict) or 'none'})"
             )
         if item.output_name in stored:
-            raise _StepFailed(
+            raise DagsterInvariantViolationError(
                 f"Solid '{step.solid_name}' yielded output '{item.output_name}' twice"
             )
         _type_check(output_def.dagster_type, item.value, f"output '{item.output_name}'", step)
@@ -413,7 +432,7 @@ def _handle_yielded(
             expectation_result=item,
         )
     else:
-        raise _StepFailed(
+        raise DagsterInvariantViolationError(
             f"Solid '{step.solid_name}' yielded {item!r} (a {type(item).__name__}): expected "
             "Output, Materialization or ExpectationResult"
         )

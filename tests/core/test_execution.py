@@ -6,7 +6,6 @@ import pytest
 
 from dagster_core import (
     DagsterEventType,
-    DagsterExecutionStepExecutionError,
     DagsterInstance,
     DagsterInvalidConfigError,
     ExpectationResult,
@@ -294,11 +293,8 @@ def test_exception_raises_after_the_run_is_recorded():
         explode()
 
     instance = DagsterInstance.ephemeral()
-    with pytest.raises(DagsterExecutionStepExecutionError, match="bad row 7") as info:
+    with pytest.raises(ValueError, match="bad row 7"):  # the solid's own, as in the seed
         execute_pipeline(p, instance=instance)
-    assert info.value.step_key == "explode.compute"
-    assert "ValueError" in info.value.error_info.to_string()
-    assert "raise ValueError" in info.value.error_info.to_string()
     (run,) = instance.get_runs()
     assert run.status is PipelineRunStatus.FAILURE
 

@@ -437,7 +437,7 @@ def test_an_unknown_resource_fails_the_step_with_that_error():
         return context.resources.db
 
     result = execute_solid(forgot, raise_on_error=False)
-    assert "DagsterUnknownResourceError" in result.failure_data.message
+    assert result.failure_data.error.cls_name == "DagsterUnknownResourceError"
     assert "Unknown resource 'db'" in result.failure_data.message
 
 

@@ -94,7 +94,14 @@ def test_the_repository_lists_every_tutorial_pipeline(tutorial, tmp_path):
 
 def test_the_unit_tests_pass_under_pytest(tutorial, tmp_path):
     done = _run(
-        tutorial, sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_solids.py",
+        tutorial,
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "test_solids.py",
         home=tmp_path,
     )
     assert done.returncode == 0, done.stdout + done.stderr
