@@ -6,11 +6,13 @@ from dagster_core.definitions.dependency import (
     SolidInvocation,
 )
 from dagster_core.definitions.events import (
+    EventMetadataEntry,
     ExpectationResult,
     Failure,
     Materialization,
     Output,
     RetryRequested,
+    TypeCheck,
 )
 from dagster_core.definitions.executor import ExecutorDefinition, executor
 from dagster_core.definitions.io import InputDefinition, OutputDefinition
@@ -23,6 +25,7 @@ from dagster_core.definitions.solid import SolidDefinition, lambda_solid, solid
 
 __all__ = [
     "DependencyDefinition",
+    "EventMetadataEntry",
     "ExecutorDefinition",
     "ExpectationResult",
     "Failure",
@@ -40,6 +43,7 @@ __all__ = [
     "ScheduleDefinition",
     "SolidDefinition",
     "SolidInvocation",
+    "TypeCheck",
     "executor",
     "lambda_solid",
     "pipeline",
