@@ -16,6 +16,13 @@ def _check_name(name: object, what: str) -> str:
     return name
 
 
+def _resolve_type(dagster_type: object, where: str) -> DagsterType:
+    try:
+        return resolve_dagster_type(dagster_type)
+    except DagsterInvalidDefinitionError as exc:
+        raise DagsterInvalidDefinitionError(f"{where}: {exc}") from None
+
+
 @dataclass(frozen=True, init=False)
 class InputDefinition:
     """A named, typed input of a solid."""
@@ -26,7 +33,7 @@ class InputDefinition:
 
     def __init__(self, name: str, dagster_type: object = None, description: str | None = None):
         object.__setattr__(self, "name", _check_name(name, "Input"))
-        object.__setattr__(self, "dagster_type", resolve_dagster_type(dagster_type))
+        object.__setattr__(self, "dagster_type", _resolve_type(dagster_type, f"Input '{name}'"))
         object.__setattr__(self, "description", description)
 
 
@@ -46,7 +53,7 @@ class OutputDefinition:
         description: str | None = None,
         is_optional: bool = False,
     ):
-        object.__setattr__(self, "dagster_type", resolve_dagster_type(dagster_type))
         object.__setattr__(self, "name", _check_name(name, "Output"))
+        object.__setattr__(self, "dagster_type", _resolve_type(dagster_type, f"Output '{name}'"))
         object.__setattr__(self, "description", description)
         object.__setattr__(self, "is_optional", is_optional)

@@ -18,6 +18,7 @@ from dagster_core.definitions.mode import ModeDefinition
 from dagster_core.definitions.preset import PresetDefinition
 from dagster_core.definitions.solid import SolidDefinition
 from dagster_core.errors import DagsterInvalidDefinitionError
+from dagster_core.types import DagsterType
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class PipelineDefinition:
         self.preset_defs = tuple(preset_defs or ())
         self.solid_order = _topological_order(self.name, self.solids, self.wiring)
         self._check_inputs()
+        self._check_types()
         self._check_modes_and_presets()
 
     # -- construction ---------------------------------------------------------------------------
@@ -137,12 +139,38 @@ class PipelineDefinition:
                 if input_def.name in self.wiring[solid_name]:
                     continue
                 t = input_def.dagster_type
-                if not t.is_nothing and t.config_type is None:
+                if not t.is_nothing and t.input_hydration_config is None:
                     raise DagsterInvalidDefinitionError(
                         f"Input '{input_def.name}' of solid '{solid_name}' in pipeline "
                         f"'{self.name}' is not connected to an upstream output, and its type "
                         f"{t.name} cannot be given in run config: connect it to another solid"
                     )
+
+    def _check_types(self) -> None:
+        """No value-carrying input fed by a Nothing output; one type per type name."""
+        for solid_name, inputs in self.wiring.items():
+            for input_name, w in inputs.items():
+                input_type = self.solids[solid_name].input_dict[input_name].dagster_type
+                for h in w.sources:
+                    output_type = self.solids[h.solid_name].output_dict[h.output_name].dagster_type
+                    if output_type.is_nothing and not input_type.is_nothing:
+                        raise DagsterInvalidDefinitionError(
+                            f"Input '{input_name}' of solid '{solid_name}' in pipeline "
+                            f"'{self.name}' is of type {input_type.name} but is fed by output "
+                            f"'{h.output_name}' of solid '{h.solid_name}', which is of type "
+                            "Nothing and carries no value: make the input's type Nothing"
+                        )
+        by_name: dict[str, tuple[DagsterType, str]] = {}
+        for solid_name, solid_def in self.solids.items():
+            for d in (*solid_def.input_defs, *solid_def.output_defs):
+                for t in _types_within(d.dagster_type):
+                    seen, where = by_name.setdefault(t.name, (t, f"solid '{solid_name}'"))
+                    if seen is not t:
+                        raise DagsterInvalidDefinitionError(
+                            f"Pipeline '{self.name}' uses two different types named "
+                            f"'{t.name}' (in {where} and in solid '{solid_name}'): give "
+                            "each type its own name, or define the type once and reuse it"
+                        )
 
     def _check_modes_and_presets(self) -> None:
         mode_names = [m.name for m in self.mode_defs]
@@ -234,6 +262,12 @@ class PipelineDefinition:
 
     def __repr__(self) -> str:
         return f"<PipelineDefinition {self.name}>"
+
+
+def _types_within(dagster_type: DagsterType) -> list[DagsterType]:
+    """The type and the types it is made of (List[Foo]: Foo, then List[Foo])."""
+    inner = [t for i in dagster_type.inner_types for t in _types_within(i)]
+    return [*inner, dagster_type]
 
 
 def _solid_defs_by_name(solid_defs: Sequence[SolidDefinition], pipeline_name: str) -> dict:

@@ -36,7 +36,10 @@ class SolidDefinition:
         self.output_defs = tuple(output_defs)
         self.compute_fn = compute_fn
         self.config_field: Field | None = None if config is None else resolve_field(config)
-        self.required_resource_keys = frozenset(required_resource_keys or ())
+        # The resources of its inputs' and outputs' types too: their checks and configs use them.
+        self.required_resource_keys = frozenset(required_resource_keys or ()).union(
+            *(d.dagster_type.required_resource_keys for d in (*self.input_defs, *self.output_defs))
+        )
         self.tags = dict(tags or {})
         self.description = description
         self.input_dict = _unique_by_name(self.input_defs, f"solid '{name}'", "input")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dagster_core.config import (
+    Array,
     ConfigError,
     DagsterInvalidConfigError,
     Enum,
@@ -74,9 +75,18 @@ def environment_schema(
             if input_def.name in pipeline.wiring[solid_name] or t.is_nothing:
                 continue
             optional = t.name.startswith("Optional[")
-            input_fields[input_def.name] = Field(t.config_type, is_optional=optional)
+            input_fields[input_def.name] = Field(
+                t.input_hydration_config.schema, is_optional=optional
+            )
         if input_fields:
             fields["inputs"] = Field(Shape(input_fields))
+        output_choices = {
+            d.name: Field(d.dagster_type.output_materialization_config.schema)
+            for d in solid_def.output_defs
+            if d.dagster_type.output_materialization_config is not None
+        }
+        if output_choices:
+            fields["outputs"] = Field(Array(Selector(output_choices)), is_optional=True)
         if fields:
             solid_fields[solid_name] = Field(Shape(fields))
     required_keys = set().union(*(d.required_resource_keys for d in pipeline.solids.values()))
