@@ -83,22 +83,22 @@ def _schema_and_keys(
 
 
 def input_hydration_config(
-    config_schema: Any, required_resource_keys: Set[str] | None = None
+    config_cls: Any, required_resource_keys: Set[str] | None = None
 ) -> Callable[[Callable[[Any, Any], Any]], InputHydrationConfig]:
     """Decorate `fn(context, config_value) -> value` to load inputs of a type from run config
-    of schema `config_schema`; pass the result to DagsterType(input_hydration_config=)."""
-    schema, keys = _schema_and_keys(config_schema, required_resource_keys, "input_hydration_config")
+    of schema `config_cls`; pass the result to DagsterType(input_hydration_config=)."""
+    schema, keys = _schema_and_keys(config_cls, required_resource_keys, "input_hydration_config")
     return lambda fn: InputHydrationConfig(schema, fn, keys)
 
 
 def output_materialization_config(
-    config_schema: Any, required_resource_keys: Set[str] | None = None
+    config_cls: Any, required_resource_keys: Set[str] | None = None
 ) -> Callable[[Callable[[Any, Any, Any], Any]], OutputMaterializationConfig]:
     """Decorate `fn(context, config_value, value) -> Materialization` to write outputs of a
-    type where run config of schema `config_schema` says; pass the result to
+    type where run config of schema `config_cls` says; pass the result to
     DagsterType(output_materialization_config=)."""
     schema, keys = _schema_and_keys(
-        config_schema, required_resource_keys, "output_materialization_config"
+        config_cls, required_resource_keys, "output_materialization_config"
     )
     return lambda fn: OutputMaterializationConfig(schema, fn, keys)
 

@@ -182,7 +182,7 @@ def _checked_config(config: Any, cls: type, argument: str, type_name: str) -> An
     if config is not None and not isinstance(config, cls):
         decorator = "@" + argument
         raise DagsterInvalidDefinitionError(
-            f"{argument} of DagsterType {type_name} must be made with {decorator}(config_schema) "
+            f"{argument} of DagsterType {type_name} must be made with {decorator}(config_cls) "
             f"on a function, got {config!r}"
         )
     return config
