@@ -1,6 +1,8 @@
 """dagster_core: define pipelines of solids once; run them in one process, many, or on Dask."""
 
 from dagster_core.config import (
+    DagsterEvaluationErrorReason,
+    DagsterInvalidConfigDefinitionError,
     DagsterInvalidConfigError,
     Enum,
     EnumValue,
@@ -60,6 +62,7 @@ from dagster_core.execution import (
     reexecute_pipeline_iterator,
 )
 from dagster_core.executors import default_executors, in_process_executor, multiprocess_executor
+from dagster_core.file_paths import file_relative_path
 from dagster_core.instance import DagsterInstance, InstanceRef
 from dagster_core.storage import PipelineRun, PipelineRunStatus, RunsFilter
 from dagster_core.storage.system_storage import (
@@ -94,10 +97,12 @@ __all__ = [
     "Any",
     "Bool",
     "DagsterError",
+    "DagsterEvaluationErrorReason",
     "DagsterEvent",
     "DagsterEventType",
     "DagsterExecutionStepExecutionError",
     "DagsterInstance",
+    "DagsterInvalidConfigDefinitionError",
     "DagsterInvalidConfigError",
     "DagsterInvalidDefinitionError",
     "DagsterInvariantViolationError",
@@ -160,6 +165,7 @@ __all__ = [
     "execute_plan",
     "execute_solid",
     "executor",
+    "file_relative_path",
     "fs_system_storage",
     "in_process_executor",
     "input_hydration_config",

@@ -19,9 +19,10 @@ from dagster_core.config.config_type import (
     Shape,
     resolve_config_type,
 )
-from dagster_core.config.field import Field, resolve_field
+from dagster_core.config.field import Field, resolve_field, resolve_is_optional
 from dagster_core.config.validate import (
     ConfigError,
+    DagsterEvaluationErrorReason,
     DagsterInvalidConfigError,
     ValidationResult,
     process_config,
@@ -37,6 +38,7 @@ __all__ = [
     "ConfigInt",
     "ConfigString",
     "ConfigType",
+    "DagsterEvaluationErrorReason",
     "DagsterInvalidConfigDefinitionError",
     "DagsterInvalidConfigError",
     "Dict",
@@ -52,5 +54,6 @@ __all__ = [
     "process_config",
     "resolve_config_type",
     "resolve_field",
+    "resolve_is_optional",
     "validate_config",
 ]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import difflib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from enum import Enum as PythonEnum
 from typing import Any
 
 from dagster_core.config.config_type import (
@@ -39,12 +41,31 @@ def _format_path(path: Path) -> str:
     return text or "<root>"
 
 
+class DagsterEvaluationErrorReason(PythonEnum):
+    """What kind of problem a ConfigError is (the seed's names).
+
+    Each missing field and each unknown key is its own error. FAILED_POST_PROCESSING: the value
+    fits the schema but a check made after it refuses it (the storage an executor needs, a
+    cluster address, an unset environment variable).
+    """
+
+    RUNTIME_TYPE_MISMATCH = "RUNTIME_TYPE_MISMATCH"
+    MISSING_REQUIRED_FIELD = "MISSING_REQUIRED_FIELD"
+    FIELD_NOT_DEFINED = "FIELD_NOT_DEFINED"
+    SELECTOR_FIELD_ERROR = "SELECTOR_FIELD_ERROR"
+    FAILED_POST_PROCESSING = "FAILED_POST_PROCESSING"
+
+
 @dataclass(frozen=True)
 class ConfigError:
     """One problem in a config value, at `path` from the root of the value."""
 
     path: Path
     message: str
+    # Not compared: the message already says what is wrong; the reason classifies it.
+    reason: DagsterEvaluationErrorReason = dataclasses.field(
+        default=DagsterEvaluationErrorReason.FAILED_POST_PROCESSING, compare=False
+    )
 
     def __str__(self) -> str:
         return f"{_format_path(self.path)}: {self.message}"
@@ -153,7 +174,10 @@ def _evaluate_shape(config_type: Shape | Permissive, value: Any, path: Path, err
             processed[name] = _default(field, (*path, name), errors)
         elif not field.is_optional:
             type_name = field.config_type.type_name()
-            errors.append(ConfigError(path, f'missing required field "{name}" ({type_name})'))
+            message = f'missing required field "{name}" ({type_name})'
+            errors.append(
+                ConfigError(path, message, DagsterEvaluationErrorReason.MISSING_REQUIRED_FIELD)
+            )
     for key in value:
         if key in config_type.fields:
             continue
@@ -178,11 +202,15 @@ def _evaluate_selector(config_type: Selector, value: Any, path: Path, errors: Er
         processed[name] = _evaluate_field(fields[name], value[name], (*path, name), errors)
     elif chosen:
         got = f"got {len(chosen)}: {_quoted(chosen)}"
-        errors.append(ConfigError(path, f"expected exactly one of {_quoted(fields)}, {got}"))
+        message = f"expected exactly one of {_quoted(fields)}, {got}"
+        errors.append(ConfigError(path, message, DagsterEvaluationErrorReason.SELECTOR_FIELD_ERROR))
     elif not unknown:
         (name, field), *others = fields.items()
         if others or not field.default_provided:
-            errors.append(ConfigError(path, f"expected exactly one of {_quoted(fields)}"))
+            message = f"expected exactly one of {_quoted(fields)}"
+            errors.append(
+                ConfigError(path, message, DagsterEvaluationErrorReason.SELECTOR_FIELD_ERROR)
+            )
         else:
             processed[name] = _default(field, (*path, name), errors)
     errors.extend(_unknown_field(path, key, fields) for key in unknown)
@@ -214,11 +242,14 @@ def _unknown_field(path: Path, key: Any, fields: Mapping[str, Field]) -> ConfigE
         hint = f'did you mean "{close[0]}"?'
     else:
         hint = f"expected one of: {_quoted(fields)}" if fields else "expected no fields"
-    return ConfigError(path, f'unknown field "{key}"; {hint}')
+    return ConfigError(
+        path, f'unknown field "{key}"; {hint}', DagsterEvaluationErrorReason.FIELD_NOT_DEFINED
+    )
 
 
 def _expected(path: Path, expected: str, value: Any) -> ConfigError:
-    return ConfigError(path, f"expected {expected}, got {_describe(value)}")
+    message = f"expected {expected}, got {_describe(value)}"
+    return ConfigError(path, message, DagsterEvaluationErrorReason.RUNTIME_TYPE_MISMATCH)
 
 
 def _describe(value: Any) -> str:

@@ -4,6 +4,7 @@ entries that events, materializations, expectations and type checks carry."""
 from __future__ import annotations
 
 import builtins
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -171,6 +172,17 @@ class Materialization:
     def __post_init__(self) -> None:
         entries = metadata_entries_tuple(self.metadata_entries, f"Materialization '{self.label}'")
         object.__setattr__(self, "metadata_entries", entries)
+
+    @staticmethod
+    def file(path: str, description: str | None = None) -> Materialization:
+        """The solid wrote the file at `path`: labelled with the file's name, the path in
+        metadata and as a `path` metadata entry (as the seed recorded it)."""
+        return Materialization(
+            os.path.basename(os.path.normpath(path)),
+            description,
+            {"path": path},
+            (EventMetadataEntry.path(path, "path"),),
+        )
 
 
 @whitelist_for_serdes

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dagster_core.config import resolve_is_optional
 from dagster_core.errors import DagsterInvalidDefinitionError
 from dagster_core.types import DagsterType, resolve_dagster_type
 
@@ -39,7 +40,8 @@ class InputDefinition:
 
 @dataclass(frozen=True, init=False)
 class OutputDefinition:
-    """A typed output of a solid; `result` unless named. An optional output may be left unyielded."""
+    """A typed output of a solid; `result` unless named. An optional output (is_optional=True, or
+    0.7's is_required=False) may be left unyielded."""
 
     dagster_type: DagsterType
     name: str
@@ -51,9 +53,17 @@ class OutputDefinition:
         dagster_type: object = None,
         name: str = "result",
         description: str | None = None,
-        is_optional: bool = False,
+        is_optional: bool | None = None,
+        is_required: bool | None = None,
     ):
+        what = f"Output '{name}'"
+        is_optional = bool(resolve_is_optional(is_optional, is_required, what))
         object.__setattr__(self, "name", _check_name(name, "Output"))
-        object.__setattr__(self, "dagster_type", _resolve_type(dagster_type, f"Output '{name}'"))
+        object.__setattr__(self, "dagster_type", _resolve_type(dagster_type, what))
         object.__setattr__(self, "description", description)
         object.__setattr__(self, "is_optional", is_optional)
+
+    @property
+    def is_required(self) -> bool:
+        """0.7's spelling of `not is_optional`."""
+        return not self.is_optional

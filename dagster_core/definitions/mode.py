@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from dagster_core.definitions.executor import ExecutorDefinition
 from dagster_core.definitions.resource import ResourceDefinition
@@ -40,6 +41,22 @@ class ModeDefinition:
             default_system_storage_defs if system_storage_defs is None else system_storage_defs
         )
         self.description = description
+
+    @staticmethod
+    def from_resources(resources: Mapping[str, Any], name: str | None = None) -> ModeDefinition:
+        """A mode whose resources are these ready-made objects (handy in tests)."""
+        if not isinstance(resources, Mapping):
+            raise DagsterInvalidDefinitionError(
+                f"ModeDefinition.from_resources takes a dict of resource key to object, "
+                f"got {resources!r}"
+            )
+        return ModeDefinition(
+            name=name or "default",
+            resource_defs={
+                key: ResourceDefinition.hardcoded_resource(value)
+                for key, value in resources.items()
+            },
+        )
 
     def __repr__(self) -> str:
         return f"<ModeDefinition {self.name}>"

@@ -17,6 +17,7 @@ from dagster_core.definitions.dependency import (
 from dagster_core.definitions.mode import ModeDefinition
 from dagster_core.definitions.preset import PresetDefinition
 from dagster_core.definitions.solid import SolidDefinition
+from dagster_core.definitions.tags import check_tags, tags_as_strings
 from dagster_core.errors import DagsterInvalidDefinitionError
 from dagster_core.types import DagsterType
 
@@ -39,7 +40,8 @@ class InputWiring:
 
 class PipelineDefinition:
     """A DAG of named solids. `dependencies` maps a solid (name or SolidInvocation) to its inputs'
-    DependencyDefinition / MultiDependencyDefinition."""
+    DependencyDefinition / MultiDependencyDefinition. `tags` go on every run of the pipeline, under
+    the run's own tags; non-str values are stored JSON-encoded."""
 
     def __init__(
         self,
@@ -49,9 +51,11 @@ class PipelineDefinition:
         mode_defs: Sequence[ModeDefinition] | None = None,
         preset_defs: Sequence[PresetDefinition] | None = None,
         description: str | None = None,
+        tags: Mapping[str, Any] | None = None,
     ):
         self.name = name or "<<unnamed>>"
         self.description = description
+        self.tags = tags_as_strings(check_tags(tags, f"pipeline '{self.name}'"))
         self.solid_defs = _solid_defs_by_name(solid_defs, self.name)
         self.solids, self.wiring = self._build_graph(dependencies or {})
         self.mode_defs = tuple(mode_defs or [ModeDefinition()])
@@ -258,6 +262,7 @@ class PipelineDefinition:
             mode_defs=self.mode_defs,
             preset_defs=self.preset_defs,
             description=self.description,
+            tags=self.tags,
         )
 
     def __repr__(self) -> str:
@@ -323,6 +328,7 @@ def pipeline(
     description: str | None = None,
     mode_defs: Sequence[ModeDefinition] | None = None,
     preset_defs: Sequence[PresetDefinition] | None = None,
+    tags: Mapping[str, Any] | None = None,
 ) -> Any:
     """Make a PipelineDefinition from a function whose body calls solids to wire them."""
     if callable(name):
@@ -339,6 +345,7 @@ def pipeline(
             mode_defs=mode_defs,
             preset_defs=preset_defs,
             description=description or inspect.getdoc(fn),
+            tags=tags,
         )
 
     return decorator

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from dagster_core.config import Field, resolve_field
+from dagster_core.config import ConfigString, Field, resolve_field
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,15 @@ class ResourceDefinition:
 
     @staticmethod
     def none_resource(description: str | None = None) -> ResourceDefinition:
+        """A resource that is always None: a stand-in for a resource a test does not use."""
         return ResourceDefinition.hardcoded_resource(None, description)
+
+    @staticmethod
+    def string_resource(description: str | None = None) -> ResourceDefinition:
+        """A resource that is the string given as its config (`resources: {key: {config: "s"}}`)."""
+        return ResourceDefinition(
+            lambda init_context: init_context.resource_config, ConfigString, description
+        )
 
 
 def resource(

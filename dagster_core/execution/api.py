@@ -69,7 +69,7 @@ def _prepare(
                 "environment_dict/mode, not both"
             )
         preset_def = pipeline.get_preset(preset)
-        environment_dict = preset_def.get_environment_dict()
+        environment_dict = preset_def.environment_dict
         mode = preset_def.mode
         solid_subset = solid_subset or preset_def.solid_subset
     environment_dict = dict(environment_dict or {})
@@ -108,7 +108,7 @@ def _start(
         pipeline_name=prepared.pipeline.name,
         environment_dict=prepared.environment_dict,
         mode=prepared.mode.name,
-        tags=_check_tags(tags),
+        tags=_check_tags({**prepared.pipeline.tags, **(tags or {})}),
         solid_subset=prepared.solid_subset,
         step_keys_to_execute=prepared.plan.step_keys_to_execute,
         parent_run_id=parent_run_id,

@@ -10,6 +10,7 @@ from typing import Any
 from dagster_core.config import (
     Array,
     ConfigError,
+    DagsterEvaluationErrorReason,
     DagsterInvalidConfigError,
     Enum,
     EnumValue,
@@ -152,7 +153,9 @@ def resolve_environment(
         raise DagsterInvalidConfigError(
             (
                 ConfigError(
-                    (), f"run config must be a mapping, got {type(environment_dict).__name__}"
+                    (),
+                    f"run config must be a mapping, got {type(environment_dict).__name__}",
+                    DagsterEvaluationErrorReason.RUNTIME_TYPE_MISMATCH,
                 ),
             )
         )

@@ -5,7 +5,6 @@ output's value written where config says (output materialization), and the built
 from __future__ import annotations
 
 import json
-import os
 import pickle
 from collections.abc import Callable, Mapping, Set
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from dagster_core.config import (
     Selector,
     resolve_config_type,
 )
-from dagster_core.definitions.events import EventMetadataEntry, Materialization
+from dagster_core.definitions.events import Materialization
 from dagster_core.errors import DagsterInvalidDefinitionError, DagsterInvariantViolationError
 
 
@@ -162,11 +161,7 @@ def _write_file(_context: Any, config_value: Mapping[str, Any], value: Any) -> M
     else:
         with open(path, "w") as f:
             json.dump({_VALUE: value}, f)
-    return Materialization(
-        label=os.path.basename(path),
-        description=f"Wrote the output as {kind}",
-        metadata_entries=(EventMetadataEntry.path(path, "path"),),
-    )
+    return Materialization.file(path, f"Wrote the output as {kind}")
 
 
 FILE_OUTPUT = OutputMaterializationConfig(

@@ -306,7 +306,7 @@ def resolve_dagster_type(obj: object) -> DagsterType:
         return _BARE[obj]()
     hint = " (Optional needs its inner type: Optional[Int])" if obj is Optional else ""
     raise DagsterInvalidDefinitionError(
-        f"{obj!r} (a {type(obj).__name__}) is not a type{hint}: expected a DagsterType (Int, "
+        f"{obj!r} is not a type{hint}: expected a DagsterType (Int, "
         "List[String], ...), a Python class, a typing hint such as typing.List[int], or None "
         "for Any"
     )
