@@ -38,10 +38,6 @@ class DagsterExecutionStepExecutionError(DagsterError):
         self.error_info = error_info
 
 
-class DagsterTypeCheckDidNotPass(DagsterError):
-    """A value did not pass the type check of the input or output it was given to."""
-
-
 class DagsterStepOutputNotFoundError(DagsterError):
     """An output that a step needs was never stored (for example in the parent run of a re-execution)."""
 
@@ -75,3 +71,22 @@ class DagsterExecutionInterrupted(KeyboardInterrupt):
 
 class DagsterEventStorageError(DagsterError):
     """A run's events could not be stored after retrying; the run fails saying why."""
+
+
+class DagsterTypeCheckDidNotPass(DagsterError):
+    """A value failed the type check of a step's input or output; carries the check's
+    description and metadata entries, and the type that rejected the value."""
+
+    def __init__(
+        self,
+        description: str | None = None,
+        metadata_entries: tuple[object, ...] = (),
+        dagster_type: object = None,
+    ):
+        super().__init__(description)
+        self.description = description
+        self.metadata_entries = tuple(metadata_entries)
+        self.dagster_type = dagster_type
+
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
+        return (type(self), (self.description, self.metadata_entries, self.dagster_type))

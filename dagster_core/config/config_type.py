@@ -167,6 +167,23 @@ class Noneable(ConfigType):
         return f"Noneable[{self.inner.type_name()}]"
 
 
+class ScalarUnion(ConfigType):
+    """A dict, checked as `non_scalar_type`, or any other value, checked as `scalar_type`: an
+    input given either as `5` or as `{value: 5}`."""
+
+    __slots__ = ("non_scalar_type", "scalar_type")
+
+    def __init__(self, scalar_type: Any, non_scalar_type: Any, description: str | None = None):
+        self.scalar_type = resolve_config_type(scalar_type)
+        self.non_scalar_type = resolve_config_type(non_scalar_type)
+        super().__init__(
+            f"ScalarUnion.{self.scalar_type.key}-{self.non_scalar_type.key}", description
+        )
+
+    def type_name(self) -> str:
+        return f"{self.scalar_type.type_name()} or {self.non_scalar_type.type_name()}"
+
+
 @dataclass(frozen=True)
 class EnumValue:
     """One choice of an Enum: config gives `config_value`, code receives `python_value`."""

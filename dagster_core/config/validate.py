@@ -18,6 +18,7 @@ from dagster_core.config.config_type import (
     Noneable,
     Permissive,
     Scalar,
+    ScalarUnion,
     Selector,
     Shape,
 )
@@ -216,6 +217,11 @@ def _evaluate_selector(config_type: Selector, value: Any, path: Path, errors: Er
     return processed
 
 
+def _evaluate_scalar_union(config_type: ScalarUnion, value: Any, path: Path, errors: Errors) -> Any:
+    inner = config_type.non_scalar_type if isinstance(value, Mapping) else config_type.scalar_type
+    return _evaluate(inner, value, path, errors)
+
+
 _EVALUATORS: dict[type, Callable[[Any, Any, Path, Errors], Any]] = {
     AnyType: _evaluate_any,
     Scalar: _evaluate_scalar,
@@ -225,6 +231,7 @@ _EVALUATORS: dict[type, Callable[[Any, Any, Path, Errors], Any]] = {
     Shape: _evaluate_shape,
     Permissive: _evaluate_shape,
     Selector: _evaluate_selector,
+    ScalarUnion: _evaluate_scalar_union,
 }
 
 

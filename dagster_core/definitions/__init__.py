@@ -12,11 +12,13 @@ from dagster_core.definitions.dependency import (
     SolidInvocation,
 )
 from dagster_core.definitions.events import (
+    EventMetadataEntry,
     ExpectationResult,
     Failure,
     Materialization,
     Output,
     RetryRequested,
+    TypeCheck,
 )
 from dagster_core.definitions.executor import ExecutorDefinition, executor
 from dagster_core.definitions.io import (
@@ -37,6 +39,7 @@ __all__ = [
     "ConfigMapping",
     "ConfigMappingContext",
     "DependencyDefinition",
+    "EventMetadataEntry",
     "ExecutionSelector",
     "ExecutorDefinition",
     "ExpectationResult",
@@ -58,6 +61,7 @@ __all__ = [
     "Solid",
     "SolidDefinition",
     "SolidInvocation",
+    "TypeCheck",
     "composite_solid",
     "executor",
     "lambda_solid",

@@ -181,7 +181,7 @@ class SolidGraph:
         for solid_name in self.order:
             for input_def in self.unconnected_inputs(solid_name, mapped):
                 t = input_def.dagster_type
-                if not t.is_nothing and t.config_type is None:
+                if not t.is_nothing and t.input_hydration_config is None:
                     raise DagsterInvalidDefinitionError(
                         f"Input '{input_def.name}' of solid '{solid_name}' in {self.owner} is "
                         f"not connected to an upstream output, and its type {t.name} cannot be "

@@ -18,6 +18,13 @@ def _check_name(name: object, what: str) -> str:
     return name
 
 
+def _resolve_type(dagster_type: object, where: str) -> DagsterType:
+    try:
+        return resolve_dagster_type(dagster_type)
+    except DagsterInvalidDefinitionError as exc:
+        raise DagsterInvalidDefinitionError(f"{where}: {exc}") from None
+
+
 @dataclass(frozen=True, init=False)
 class InputDefinition:
     """A named, typed input of a solid."""
@@ -28,7 +35,7 @@ class InputDefinition:
 
     def __init__(self, name: str, dagster_type: object = None, description: str | None = None):
         object.__setattr__(self, "name", _check_name(name, "Input"))
-        object.__setattr__(self, "dagster_type", resolve_dagster_type(dagster_type))
+        object.__setattr__(self, "dagster_type", _resolve_type(dagster_type, f"Input '{name}'"))
         object.__setattr__(self, "description", description)
 
     def mapping_to(self, solid_name: str, input_name: str) -> InputMapping:
@@ -56,8 +63,8 @@ class OutputDefinition:
     ):
         what = f"Output '{name}'"
         is_optional = bool(resolve_is_optional(is_optional, is_required, what))
-        object.__setattr__(self, "dagster_type", resolve_dagster_type(dagster_type))
         object.__setattr__(self, "name", _check_name(name, "Output"))
+        object.__setattr__(self, "dagster_type", _resolve_type(dagster_type, what))
         object.__setattr__(self, "description", description)
         object.__setattr__(self, "is_optional", is_optional)
 

@@ -22,6 +22,7 @@ from dagster_core.definitions.preset import PresetDefinition
 from dagster_core.definitions.solid import ISolidDefinition, SolidDefinition
 from dagster_core.definitions.tags import check_tags, tags_as_strings
 from dagster_core.errors import DagsterInvalidDefinitionError
+from dagster_core.types import DagsterType
 
 
 @dataclass(frozen=True, init=False)
@@ -69,11 +70,38 @@ class PipelineDefinition:
         self.preset_defs = tuple(preset_defs or ())
         self.solid_subset: tuple[str, ...] | None = None
         self.graph.check_unconnected_inputs()
+        self._check_types()
         self._check_modes_and_presets()
 
     def unconnected_inputs(self, solid_name: str) -> list[InputDefinition]:
         """Inputs of top-level solid `solid_name` that no other solid feeds."""
         return self.graph.unconnected_inputs(solid_name)
+
+    def _check_types(self) -> None:
+        """No value-carrying input fed by a Nothing output; one type per type name."""
+        for solid_name, inputs in self.wiring.items():
+            for input_name, w in inputs.items():
+                input_type = self.solids[solid_name].input_dict[input_name].dagster_type
+                for h in w.sources:
+                    output_type = self.solids[h.solid_name].output_dict[h.output_name].dagster_type
+                    if output_type.is_nothing and not input_type.is_nothing:
+                        raise DagsterInvalidDefinitionError(
+                            f"Input '{input_name}' of solid '{solid_name}' in pipeline "
+                            f"'{self.name}' is of type {input_type.name} but is fed by output "
+                            f"'{h.output_name}' of solid '{h.solid_name}', which is of type "
+                            "Nothing and carries no value: make the input's type Nothing"
+                        )
+        by_name: dict[str, tuple[DagsterType, str]] = {}
+        for handle, solid_def in self.solids_by_handle.items():
+            for d in (*solid_def.input_defs, *solid_def.output_defs):
+                for t in _types_within(d.dagster_type):
+                    seen, where = by_name.setdefault(t.name, (t, f"solid '{handle}'"))
+                    if seen is not t:
+                        raise DagsterInvalidDefinitionError(
+                            f"Pipeline '{self.name}' uses two different types named "
+                            f"'{t.name}' (in {where} and in solid '{handle}'): give "
+                            "each type its own name, or define the type once and reuse it"
+                        )
 
     def _check_modes_and_presets(self) -> None:
         mode_names = [m.name for m in self.mode_defs]
@@ -207,6 +235,12 @@ def _solids_by_handle(
         if isinstance(inner, CompositeSolidDefinition):
             by_handle.update(_solids_by_handle(inner.solids, inner.solid_order, handle))
     return by_handle
+
+
+def _types_within(dagster_type: DagsterType) -> list[DagsterType]:
+    """The type and the types it is made of (List[Foo]: Foo, then List[Foo])."""
+    inner = [t for i in dagster_type.inner_types for t in _types_within(i)]
+    return [*inner, dagster_type]
 
 
 def _dependency(

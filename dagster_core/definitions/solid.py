@@ -77,7 +77,10 @@ class SolidDefinition(ISolidDefinition):
             )
         self.compute_fn = compute_fn
         self.config_field = None if config is None else resolve_field(config)
-        self.required_resource_keys = _resource_keys(required_resource_keys, name)
+        # The resources of its inputs' and outputs' types too: their checks and configs use them.
+        self.required_resource_keys = _resource_keys(required_resource_keys, name).union(
+            *(d.dagster_type.required_resource_keys for d in (*self.input_defs, *self.output_defs))
+        )
         self.tags = check_tags(tags, f"solid '{name}'")
 
 
@@ -121,15 +124,31 @@ def _unique_by_name(defs: Sequence[Any], owner: str, what: str) -> dict[str, Any
     return by_name
 
 
+def _signature(fn: Callable[..., Any]) -> inspect.Signature:
+    """The function's signature, with string annotations (`from __future__ import annotations`)
+    evaluated where the module can evaluate them."""
+    try:
+        return inspect.signature(fn, eval_str=True)
+    except Exception:  # an annotation naming something only an enclosing function knows
+        return inspect.signature(fn)
+
+
+def _annotated(annotation: Any) -> Any:
+    """The type an annotation gives (None, meaning Any, when there is none)."""
+    return None if annotation is inspect.Signature.empty else annotation
+
+
 def _input_defs_for(
     fn: Callable[..., Any], input_defs: Sequence[InputDefinition] | None, skip: int
 ) -> list[InputDefinition]:
-    """Check the function's parameters against the declared inputs, or infer inputs from them."""
-    params = list(inspect.signature(fn).parameters.values())[skip:]
+    """Check the function's parameters against the declared inputs, or infer inputs from them
+    (typed by their annotations, as in the seed: `def add(context, x: int, y: int)`)."""
+    params = list(_signature(fn).parameters.values())[skip:]
     has_var_kwargs = any(p.kind is p.VAR_KEYWORD for p in params)
-    names = [p.name for p in params if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)]
+    kept = [p for p in params if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)]
+    names = [p.name for p in kept]
     if input_defs is None:
-        return [InputDefinition(n) for n in names]
+        return [InputDefinition(p.name, _annotated(p.annotation)) for p in kept]
     for d in input_defs:
         if d.name not in names and not has_var_kwargs and not d.dagster_type.is_nothing:
             raise DagsterInvalidDefinitionError(
@@ -144,6 +163,14 @@ def _input_defs_for(
                 f"(inputs: {', '.join(sorted(declared)) or 'none'})"
             )
     return list(input_defs)
+
+
+def _output_def_for(fn: Callable[..., Any]) -> OutputDefinition:
+    """The `result` output, typed by the return annotation of a function that returns its value
+    (a generator's annotation describes what it yields, not an output)."""
+    if inspect.isgeneratorfunction(fn):
+        return OutputDefinition()
+    return OutputDefinition(_annotated(_signature(fn).return_annotation))
 
 
 def solid(
@@ -173,7 +200,7 @@ def solid(
             name=name or fn.__name__,
             input_defs=_input_defs_for(fn, input_defs, skip=1),
             compute_fn=compute,
-            output_defs=output_defs if output_defs is not None else [OutputDefinition()],
+            output_defs=output_defs if output_defs is not None else [_output_def_for(fn)],
             config=config,
             required_resource_keys=required_resource_keys,
             tags=tags,
@@ -201,7 +228,7 @@ def lambda_solid(
             name=name or fn.__name__,
             input_defs=_input_defs_for(fn, input_defs, skip=0),
             compute_fn=compute,
-            output_defs=[output_def or OutputDefinition()],
+            output_defs=[output_def or _output_def_for(fn)],
             description=description or inspect.getdoc(fn),
         )
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dagster_core.config import (
+    Array,
     ConfigError,
     DagsterEvaluationErrorReason,
     DagsterInvalidConfigError,
@@ -29,6 +30,7 @@ from dagster_core.definitions.io import InputDefinition
 from dagster_core.definitions.mode import ModeDefinition
 from dagster_core.definitions.pipeline import PipelineDefinition
 from dagster_core.definitions.retries import RetryMode
+from dagster_core.definitions.solid import ISolidDefinition
 from dagster_core.errors import DagsterConfigMappingFunctionError
 from dagster_core.instance import DagsterInstance
 
@@ -77,8 +79,20 @@ def _inputs_field(unconnected: list[InputDefinition]) -> Field | None:
         if t.is_nothing:
             continue
         optional = t.name.startswith("Optional[")
-        input_fields[input_def.name] = Field(t.config_type, is_optional=optional)
+        input_fields[input_def.name] = Field(t.input_hydration_config.schema, is_optional=optional)
     return Field(Shape(input_fields)) if input_fields else None
+
+
+def _outputs_field(solid_def: ISolidDefinition) -> Field | None:
+    """Run config asking to materialize a solid's outputs, for those whose type can."""
+    if isinstance(solid_def, CompositeSolidDefinition):
+        return None
+    choices = {
+        d.name: Field(d.dagster_type.output_materialization_config.schema)
+        for d in solid_def.output_defs
+        if d.dagster_type.output_materialization_config is not None
+    }
+    return Field(Array(Selector(choices)), is_optional=True) if choices else None
 
 
 def solids_schema(container: PipelineDefinition | CompositeSolidDefinition) -> Shape:
@@ -98,6 +112,9 @@ def solids_schema(container: PipelineDefinition | CompositeSolidDefinition) -> S
         inputs = _inputs_field(container.unconnected_inputs(solid_name))
         if inputs is not None:
             fields["inputs"] = inputs
+        outputs = _outputs_field(solid_def)
+        if outputs is not None:
+            fields["outputs"] = outputs
         if fields:
             solid_fields[solid_name] = Field(Shape(fields))
     return Shape(solid_fields)

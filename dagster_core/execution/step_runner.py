@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from dagster_core.definitions.events import (
+    EventMetadataEntry,
     ExpectationResult,
     Failure,
     Materialization,
@@ -29,6 +30,7 @@ from dagster_core.events import DagsterEvent, DagsterEventType, ErrorInfo
 from dagster_core.execution.context import DagsterLogManager, RunContext, SolidExecutionContext
 from dagster_core.execution.plan import ExecutionStep, StepInput, StepOutputHandle
 from dagster_core.execution.resources import ScopedResources
+from dagster_core.types import DagsterType, TypeCheckContext
 
 
 class StepStatus(StrEnum):
@@ -177,15 +179,29 @@ def _run_attempt(
             logging.INFO,
         )
     stored: list[str] = []
+    context = SolidExecutionContext(
+        solid_config=ctx.environment.solids.get(step.solid_name, {}).get("config"),
+        resources=ScopedResources(**{k: resources[k] for k in solid_def.required_resource_keys}),
+        log=DagsterLogManager(events.log),
+        run_id=ctx.run_id,
+        step_key=step.key,
+        solid_name=step.solid_name,
+        solid_def=solid_def,
+        pipeline_def=ctx.pipeline,
+        mode=ctx.run.mode,
+        attempt=events.attempt,
+        tags=ctx.run.tags,
+        pipeline_run=ctx.run,
+    )
     try:
         with ctx.compute_log_manager.capture(ctx.run_id, step.key):
             kwargs: dict[str, Any] = {}
             for step_input in step.inputs:
                 input_def = solid_def.input_dict[step_input.name]
-                value = yield from _load_input(ctx, step, step_input, events)
+                value = yield from _load_input(ctx, step, step_input, context, events)
                 if input_def.dagster_type.is_nothing:
                     continue
-                _type_check(input_def.dagster_type, value, f"input '{step_input.name}'", step)
+                _type_check(context, input_def.dagster_type, value, f"input '{step_input.name}'")
                 yield events.make(
                     DagsterEventType.STEP_INPUT,
                     f'Got input "{step_input.name}" of type "{input_def.dagster_type.name}"',
@@ -194,25 +210,9 @@ def _run_attempt(
                 )
                 kwargs[step_input.name] = value
 
-            context = SolidExecutionContext(
-                solid_config=ctx.environment.solids.get(step.solid_name, {}).get("config"),
-                resources=ScopedResources(
-                    **{k: resources[k] for k in solid_def.required_resource_keys}
-                ),
-                log=DagsterLogManager(events.log),
-                run_id=ctx.run_id,
-                step_key=step.key,
-                solid_name=step.solid_name,
-                solid_def=solid_def,
-                pipeline_def=ctx.pipeline,
-                mode=ctx.run.mode,
-                attempt=events.attempt,
-                tags=ctx.run.tags,
-                pipeline_run=ctx.run,
-            )
             for item in _compute(solid_def, context, kwargs):
                 yield from events.drain_logs()
-                yield from _handle_yielded(ctx, step, solid_def, item, stored, events)
+                yield from _handle_yielded(ctx, step, solid_def, item, stored, context, events)
             yield from events.drain_logs()
             missing = [
                 d.name for d in solid_def.output_defs if not d.is_optional and d.name not in stored
@@ -277,11 +277,14 @@ def _failure(events: _Events, step: ExecutionStep, exc: BaseException) -> Dagste
     type check, a storage), or the framework's for a mistake it found; none for a retry limit or
     an exit, which the caller gets as DagsterExecutionStepExecutionError."""
     metadata: Mapping[str, Any] = {}
+    metadata_entries: tuple[EventMetadataEntry, ...] = ()
     if isinstance(exc, _StepFailed):
         message, metadata = str(exc), exc.metadata
+    elif isinstance(exc, DagsterTypeCheckDidNotPass):
+        message, metadata_entries = str(exc), exc.metadata_entries
     elif isinstance(exc, Failure):
         message = exc.description or f"Solid '{step.solid_name}' raised Failure"
-        metadata = exc.metadata
+        metadata, metadata_entries = exc.metadata, exc.metadata_entries
     elif isinstance(exc, DagsterError):
         message = str(exc)
     elif isinstance(exc, SystemExit):
@@ -304,16 +307,31 @@ def _failure(events: _Events, step: ExecutionStep, exc: BaseException) -> Dagste
         logging.ERROR,
         error=ErrorInfo.from_exception(exc, raised),
         metadata=dict(metadata),
+        metadata_entries=metadata_entries,
         outputs=(),
     )
 
 
 def _load_input(
-    ctx: RunContext, step: ExecutionStep, step_input: StepInput, events: _Events
+    ctx: RunContext,
+    step: ExecutionStep,
+    step_input: StepInput,
+    context: SolidExecutionContext,
+    events: _Events,
 ) -> Iterator[DagsterEvent]:
-    """The input's value (a list for fan-in), read from the intermediate store or run config."""
+    """The input's value (a list for fan-in), read from the intermediate store, or loaded from
+    run config by its type's input hydration config."""
     if step_input.from_config:
-        return step_input.config_value
+        dagster_type = context.solid_def.input_dict[step_input.name].dagster_type
+        try:
+            return dagster_type.input_hydration_config.construct_from_config_value(
+                context, step_input.config_value
+            )
+        except Exception as exc:
+            raise _StepFailed(
+                f"Could not load input '{step_input.name}' of solid '{step.solid_name}' from "
+                f"run config ({dagster_type.name}): {type(exc).__name__}: {exc}"
+            ) from exc
     if not step_input.sources:
         return None
     values, runs = [], []
@@ -343,18 +361,27 @@ def _read_output(ctx: RunContext, run_id: str, handle: StepOutputHandle) -> Any:
         ) from exc
 
 
-def _type_check(dagster_type: Any, value: Any, what: str, step: ExecutionStep) -> None:
+def _type_check(
+    context: SolidExecutionContext, dagster_type: DagsterType, value: Any, what: str
+) -> None:
+    """Raise DagsterTypeCheckDidNotPass, with the check's description and metadata entries,
+    unless `value` passes the type's check."""
     try:
-        ok = dagster_type.type_check(value)
+        check = dagster_type.type_check(
+            TypeCheckContext(context.run_id, context.resources, context.log), value
+        )
     except Exception as exc:
         raise _StepFailed(
-            f"Type check of {what} of solid '{step.solid_name}' ({dagster_type.name}) raised "
+            f"Type check of {what} of solid '{context.solid_name}' ({dagster_type.name}) raised "
             f"{type(exc).__name__}: {exc}"
         ) from exc
-    if not ok:
+    if not check.success:
         raise DagsterTypeCheckDidNotPass(
-            f"Type check failed for {what} of solid '{step.solid_name}': expected "
+            f"Type check failed for {what} of solid '{context.solid_name}': expected "
             f"{dagster_type.name}, got a value of type {type(value).__name__}"
+            + (f": {check.description}" if check.description else ""),
+            check.metadata_entries,
+            dagster_type,
         )
 
 
@@ -380,6 +407,7 @@ def _handle_yielded(
     solid_def: Any,
     item: Any,
     stored: list[str],
+    context: SolidExecutionContext,
     events: _Events,
 ) -> Iterator[DagsterEvent]:
     if isinstance(item, Output):
@@ -393,7 +421,7 @@ def _handle_yielded(
             raise DagsterInvariantViolationError(
                 f"Solid '{step.solid_name}' yielded output '{item.output_name}' twice"
             )
-        _type_check(output_def.dagster_type, item.value, f"output '{item.output_name}'", step)
+        _type_check(context, output_def.dagster_type, item.value, f"output '{item.output_name}'")
         try:
             location = ctx.intermediates.set_output(
                 ctx.run_id, step.key, item.output_name, item.value
@@ -417,13 +445,10 @@ def _handle_yielded(
             step_output=StepOutputHandle(step.key, item.output_name),
             location=location,
         )
+        for materialization in _materializations(ctx, output_def, item.value, context):
+            yield _materialization_event(events, materialization)
     elif isinstance(item, Materialization):
-        yield events.make(
-            DagsterEventType.STEP_MATERIALIZATION,
-            f"Materialized {item.label}" + (f": {item.description}" if item.description else ""),
-            logging.INFO,
-            materialization=item,
-        )
+        yield _materialization_event(events, item)
     elif isinstance(item, ExpectationResult):
         yield events.make(
             DagsterEventType.STEP_EXPECTATION_RESULT,
@@ -436,3 +461,34 @@ def _handle_yielded(
             f"Solid '{step.solid_name}' yielded {item!r} (a {type(item).__name__}): expected "
             "Output, Materialization or ExpectationResult"
         )
+
+
+def _materialization_event(events: _Events, materialization: Materialization) -> DagsterEvent:
+    description = materialization.description
+    return events.make(
+        DagsterEventType.STEP_MATERIALIZATION,
+        f"Materialized {materialization.label}" + (f": {description}" if description else ""),
+        logging.INFO,
+        materialization=materialization,
+    )
+
+
+def _materializations(
+    ctx: RunContext, output_def: Any, value: Any, context: SolidExecutionContext
+) -> list[Materialization]:
+    """Write the output where the solid's `outputs:` run config asks, with its type's output
+    materialization config; the Materializations that made."""
+    made: list[Materialization] = []
+    for choice in ctx.environment.solids.get(context.solid_name, {}).get("outputs", ()):
+        ((output_name, config_value),) = choice.items()
+        if output_name != output_def.name:
+            continue
+        materializer = output_def.dagster_type.output_materialization_config
+        try:
+            made.extend(materializer.materialize_runtime_value(context, config_value, value))
+        except Exception as exc:
+            raise _StepFailed(
+                f"Could not materialize output '{output_name}' of solid '{context.solid_name}' "
+                f"as {config_value!r}: {type(exc).__name__}: {exc}"
+            ) from exc
+    return made

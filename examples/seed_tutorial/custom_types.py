@@ -96,4 +96,5 @@ if __name__ == "__main__":
     }
     result = execute_pipeline(custom_types_pipeline, environment_dict=environment_dict)
     assert result.success
-    print("wrote", out, "starting with", open(out).readlines()[1].split(",")[0])
+    with open(out) as f:
+        print("wrote", out, "starting with", f.readlines()[1].split(",")[0])

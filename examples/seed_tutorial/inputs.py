@@ -32,7 +32,9 @@ def inputs_pipeline():
 if __name__ == "__main__":
     environment_dict = {
         "solids": {
-            "read_books": {"inputs": {"csv_path": {"value": file_relative_path(__file__, "data/books.csv")}}}
+            "read_books": {
+                "inputs": {"csv_path": {"value": file_relative_path(__file__, "data/books.csv")}}
+            }
         }
     }
     result = execute_pipeline(inputs_pipeline, environment_dict=environment_dict)

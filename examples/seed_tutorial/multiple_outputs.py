@@ -61,7 +61,9 @@ def multiple_outputs_pipeline():
 if __name__ == "__main__":
     environment_dict = {
         "solids": {
-            "read_books": {"inputs": {"csv_path": {"value": file_relative_path(__file__, "data/books.csv")}}},
+            "read_books": {
+                "inputs": {"csv_path": {"value": file_relative_path(__file__, "data/books.csv")}}
+            },
             "split_by_length": {"config": {"keep": "long"}},
         }
     }

@@ -1,0 +1,41 @@
+"""@usable_as_dagster_type: a class that can itself be written where a type is expected."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from dagster_core.errors import DagsterInvalidDefinitionError
+from dagster_core.types.config_schema import InputHydrationConfig, OutputMaterializationConfig
+from dagster_core.types.dagster_type import PythonObjectDagsterType, register_python_type
+
+_Class = TypeVar("_Class", bound=type)
+
+
+def usable_as_dagster_type(
+    name: str | type | None = None,
+    description: str | None = None,
+    input_hydration_config: InputHydrationConfig | None = None,
+    output_materialization_config: OutputMaterializationConfig | None = None,
+) -> _Class | Callable[[_Class], _Class]:
+    """Decorate a class (bare, or with these arguments) so that it can be used as a type in
+    InputDefinition / OutputDefinition: values must be instances of it."""
+    if isinstance(name, type):
+        return usable_as_dagster_type()(name)
+
+    def decorator(cls: _Class) -> _Class:
+        if not isinstance(cls, type):
+            raise DagsterInvalidDefinitionError(
+                f"@usable_as_dagster_type decorates a class, not {cls!r}"
+            )
+        dagster_type = PythonObjectDagsterType(
+            cls,
+            name=name or cls.__name__,
+            description=description,
+            input_hydration_config=input_hydration_config,
+            output_materialization_config=output_materialization_config,
+        )
+        register_python_type(cls, dagster_type)
+        return cls
+
+    return decorator
