@@ -177,7 +177,7 @@ class DagsterEvent:
 
     @property
     def is_step_up_for_retry(self) -> bool:
-        return self.event_type is DagsterEventType.STEP_RETRY
+        return self.event_type is DagsterEventType.STEP_UP_FOR_RETRY
 
     @property
     def is_successful_output(self) -> bool:
