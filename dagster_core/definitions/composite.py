@@ -274,7 +274,11 @@ def composite_solid(
         return CompositeSolidDefinition(
             name=solid_name,
             solid_defs=list(composition.solid_defs.values()),
-            input_mappings=composition.input_mappings,
+            # in the function's order, which is the order of its inputs' positions
+            input_mappings=sorted(
+                composition.input_mappings,
+                key=lambda m: [d.name for d in inputs].index(m.definition.name),
+            ),
             output_mappings=[mappings[d.name] for d in outputs if d.name in mappings],
             config_mapping=_config_mapping(solid_name, config, config_fn),
             dependencies=composition.dependencies,

@@ -91,6 +91,29 @@ def composing(owner: str) -> Iterator[_Composition]:
         _stack.pop()
 
 
+def _positions(
+    solid_def: ISolidDefinition, name: str, owner: str, args: tuple[Any, ...]
+) -> tuple[str, ...]:
+    """The inputs that `args` bind to, in order: the solid's positional inputs (its function's
+    parameters), or its only input."""
+    positional = solid_def.positional_inputs
+    if len(args) <= len(positional):
+        return positional
+    if len(args) == 1 and len(solid_def.input_defs) == 1:
+        return (solid_def.input_defs[0].name,)
+    if len(args) > len(solid_def.input_defs):
+        raise DagsterInvalidDefinitionError(
+            f"Solid '{name}' in {owner} takes {len(solid_def.input_defs)} inputs but was called "
+            f"with {len(args)} arguments"
+        )
+    raise DagsterInvalidDefinitionError(
+        f"Solid '{name}' in {owner} was called with {len(args)} positional arguments, but only "
+        f"{len(positional)} of its inputs have a position ({', '.join(positional) or 'none'}: "
+        "the parameters its function names). Use keyword args instead, e.g. "
+        f"{name}({', '.join(f'{d.name}=...' for d in solid_def.input_defs)})"
+    )
+
+
 def _dependency_for(
     arg: object, solid_name: str, input_name: str
 ) -> DependencyDefinition | MultiDependencyDefinition:
@@ -127,12 +150,9 @@ class PendingInvocation:
             )
         composition = _stack[-1]
         name = composition.unique_name(self.alias or solid_def.name)
-        if len(args) > len(solid_def.input_defs):
-            raise DagsterInvalidDefinitionError(
-                f"Solid '{name}' in {composition.owner} takes "
-                f"{len(solid_def.input_defs)} inputs but was called with {len(args)} arguments"
-            )
-        bindings = {d.name: arg for d, arg in zip(solid_def.input_defs, args, strict=False)}
+        bindings = dict(
+            zip(_positions(solid_def, name, composition.owner, args), args, strict=False)
+        )
         for input_name, arg in kwargs.items():
             if input_name not in solid_def.input_dict:
                 raise DagsterInvalidDefinitionError(

@@ -21,7 +21,7 @@ from dagster_core.definitions.mode import ModeDefinition
 from dagster_core.definitions.preset import PresetDefinition
 from dagster_core.definitions.solid import ISolidDefinition, SolidDefinition
 from dagster_core.definitions.tags import check_tags, tags_as_strings
-from dagster_core.errors import DagsterInvalidDefinitionError
+from dagster_core.errors import DagsterInvalidDefinitionError, DagsterInvariantViolationError
 from dagster_core.types import DagsterType
 
 
@@ -78,7 +78,8 @@ class PipelineDefinition:
         return self.graph.unconnected_inputs(solid_name)
 
     def _check_types(self) -> None:
-        """No value-carrying input fed by a Nothing output; one type per type name."""
+        """No value-carrying input fed by a Nothing output; one solid definition per solid name
+        and one type per type name, at every level of composition."""
         for solid_name, inputs in self.wiring.items():
             for input_name, w in inputs.items():
                 input_type = self.solids[solid_name].input_dict[input_name].dagster_type
@@ -91,6 +92,15 @@ class PipelineDefinition:
                             f"'{h.output_name}' of solid '{h.solid_name}', which is of type "
                             "Nothing and carries no value: make the input's type Nothing"
                         )
+        defs: dict[str, tuple[ISolidDefinition, str]] = {}
+        for handle, solid_def in self.solids_by_handle.items():
+            seen_def, at = defs.setdefault(solid_def.name, (solid_def, handle))
+            if seen_def is not solid_def:
+                raise DagsterInvalidDefinitionError(
+                    f"Pipeline '{self.name}' uses two different solids named "
+                    f"'{solid_def.name}' (at '{at}' and at '{handle}'): give one of them "
+                    "another name"
+                )
         by_name: dict[str, tuple[DagsterType, str]] = {}
         for handle, solid_def in self.solids_by_handle.items():
             for d in (*solid_def.input_defs, *solid_def.output_defs):
@@ -138,7 +148,8 @@ class PipelineDefinition:
     # -- queries --------------------------------------------------------------------------------
 
     def get_mode(self, name: str | None) -> ModeDefinition:
-        """The mode of that name; with None, the only mode (or the one named 'default')."""
+        """The mode of that name; with None, the only mode (or the one named 'default'). An
+        unknown name is DagsterInvariantViolationError, as in the seed."""
         if name is None:
             if len(self.mode_defs) == 1:
                 return self.mode_defs[0]
@@ -146,7 +157,7 @@ class PipelineDefinition:
         for mode in self.mode_defs:
             if mode.name == name:
                 return mode
-        raise DagsterInvalidDefinitionError(
+        raise DagsterInvariantViolationError(
             f"Pipeline '{self.name}' has no mode '{name}' "
             f"(modes: {', '.join(m.name for m in self.mode_defs)})"
         )

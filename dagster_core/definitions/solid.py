@@ -38,6 +38,8 @@ class ISolidDefinition:
         self.description = description
         self.input_dict = _unique_by_name(self.input_defs, f"solid '{name}'", "input")
         self.output_dict = _unique_by_name(self.output_defs, f"solid '{name}'", "output")
+        # the inputs that positional arguments bind to when the solid is called in a composition
+        self.positional_inputs = tuple(d.name for d in self.input_defs)
 
     def alias(self, name: str) -> PendingInvocation:
         """Use this solid again in a composition under another name: `add.alias("add_2")(x, y)`."""
@@ -68,8 +70,11 @@ class SolidDefinition(ISolidDefinition):
         required_resource_keys: Collection[str] | None = None,
         tags: Mapping[str, Any] | None = None,
         description: str | None = None,
+        positional_inputs: Sequence[str] | None = None,
     ):
         super().__init__(name, input_defs, output_defs, description)
+        if positional_inputs is not None:
+            self.positional_inputs = tuple(positional_inputs)
         if not callable(compute_fn):
             raise DagsterInvalidDefinitionError(
                 f"compute_fn of solid '{name}' is {compute_fn!r}: expected a function "
@@ -165,6 +170,13 @@ def _input_defs_for(
     return list(input_defs)
 
 
+def _positional_inputs(fn: Callable[..., Any], skip: int) -> tuple[str, ...]:
+    """The function's named parameters, in its order: a call `sub(a, b)` in a composition binds
+    `a` and `b` to them, whatever the order of `input_defs` (as in the seed)."""
+    params = list(_signature(fn).parameters.values())[skip:]
+    return tuple(p.name for p in params if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL))
+
+
 def _output_def_for(fn: Callable[..., Any]) -> OutputDefinition:
     """The `result` output, typed by the return annotation of a function that returns its value
     (a generator's annotation describes what it yields, not an output)."""
@@ -205,6 +217,7 @@ def solid(
             required_resource_keys=required_resource_keys,
             tags=tags,
             description=description or inspect.getdoc(fn),
+            positional_inputs=_positional_inputs(fn, skip=1),
         )
 
     return decorator
@@ -230,6 +243,7 @@ def lambda_solid(
             compute_fn=compute,
             output_defs=[output_def or _output_def_for(fn)],
             description=description or inspect.getdoc(fn),
+            positional_inputs=_positional_inputs(fn, skip=0),
         )
 
     return decorator

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from dagster_core.config import DagsterInvalidConfigError
 from dagster_core.definitions.pipeline import PipelineDefinition
 from dagster_core.definitions.schedule import ScheduleDefinition, next_fire_time
-from dagster_core.errors import DagsterError, DagsterInvalidDefinitionError
+from dagster_core.errors import DagsterError, DagsterInvariantViolationError
 from dagster_core.execution.run_config import resolve_environment
 from dagster_core.executors import default_executors
 from dagster_core.instance import DagsterInstance
@@ -57,7 +57,7 @@ def schedule_problem(
         )
     try:
         mode = pipeline.get_mode(schedule_def.mode)
-    except DagsterInvalidDefinitionError as error:
+    except DagsterInvariantViolationError as error:
         return str(error)
     fire_time = next_fire_time(schedule_def.cron_schedule, now)
     try:

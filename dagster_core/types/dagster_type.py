@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dagster_core.config import ConfigType
-from dagster_core.definitions.events import TypeCheck
+from dagster_core.definitions.events import Failure, TypeCheck
 from dagster_core.errors import DagsterInvalidDefinitionError, DagsterInvariantViolationError
 from dagster_core.types.config_schema import InputHydrationConfig, OutputMaterializationConfig
 
@@ -94,13 +94,17 @@ class DagsterType:
         )
 
     def type_check(self, context: TypeCheckContext, value: object) -> TypeCheck:
-        """Whether `value` is acceptable for this type, as a TypeCheck."""
+        """Whether `value` is acceptable for this type, as a TypeCheck; a check that raises
+        Failure rejects the value with the Failure's description and metadata."""
         if self.type_check_fn is None:
             return TypeCheck(success=True)
-        if self._check_takes_context:
-            result = self.type_check_fn(context, value)
-        else:
-            result = self.type_check_fn(value)
+        try:
+            if self._check_takes_context:
+                result = self.type_check_fn(context, value)
+            else:
+                result = self.type_check_fn(value)
+        except Failure as failure:  # the seed's way for a check to say why a value fails
+            return TypeCheck(False, failure.description, failure.metadata_entries)
         if isinstance(result, TypeCheck):
             return result
         if isinstance(result, bool):

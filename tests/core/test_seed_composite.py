@@ -572,3 +572,90 @@ def test_solid_subset_on_execute_and_iterate_is_recorded_and_kept_by_reexecution
     )
     assert instance.get_run_by_id(child.run_id).solid_subset == ("add_one", "add_two")
     assert child.result_for_solid("add_two").output_value() == 8
+
+
+# -- positional arguments in a composition -------------------------------------------------------
+
+
+@lambda_solid
+def _two():
+    return 2
+
+
+@lambda_solid
+def _three():
+    return 3
+
+
+def test_positional_arguments_bind_to_the_functions_parameters_not_input_defs_order():
+    @solid(input_defs=[InputDefinition("b"), InputDefinition("a")])
+    def subtract_with_context(_context, a, b):
+        return a - b
+
+    @lambda_solid(input_defs=[InputDefinition("b"), InputDefinition("a")])
+    def subtract(a, b):
+        return a - b
+
+    @composite_solid
+    def subtract_inside(a, b):
+        return subtract.alias("inner")(b=b, a=a)
+
+    @pipeline
+    def differences():
+        subtract(_two(), _three())
+        subtract_with_context(_two(), _three())
+        subtract_inside(_two(), _three())
+
+    result = execute_pipeline(differences)
+    for name in ("subtract", "subtract_with_context", "subtract_inside"):
+        assert result.result_for_solid(name).output_value() == -1
+
+
+def test_positional_arguments_without_positions_ask_for_keywords():
+    @lambda_solid(input_defs=[InputDefinition("x"), InputDefinition("y"), InputDefinition("z")])
+    def add(x, **others):
+        return x + others["y"] + others["z"]
+
+    with pytest.raises(DagsterInvalidDefinitionError, match="Use keyword args instead"):
+
+        @pipeline
+        def _ambiguous():
+            add(_two(), _two(), _two())
+
+    @lambda_solid(input_defs=[InputDefinition("number")])
+    def add_one(**inputs):
+        return inputs["number"] + 1
+
+    @pipeline
+    def one_input():
+        add_one(_two())  # a single input has an unambiguous position
+
+    assert execute_pipeline(one_input).result_for_solid("add_one").output_value() == 3
+
+
+def test_two_different_solids_of_one_name_at_different_depths_are_refused():
+    @lambda_solid
+    def noop():
+        return None
+
+    @composite_solid(name="same")
+    def three_noops():
+        noop()
+        noop()
+        noop()
+
+    @composite_solid(name="same")
+    def one_noop():
+        noop()
+
+    @composite_solid
+    def wrapper():
+        one_noop()
+
+    @composite_solid
+    def top():
+        wrapper()
+        three_noops()
+
+    with pytest.raises(DagsterInvalidDefinitionError, match="two different solids named 'same'"):
+        PipelineDefinition(name="dupes", solid_defs=[top])

@@ -516,6 +516,8 @@ def test_execute_pipeline_with_mode_and_with_preset():
     assert execute_pipeline_with_preset(scaled, "triple", run_config=RunConfig(mode="shifted"))
     with pytest.raises(DagsterInvariantViolationError, match="Preset 'triple'"):
         execute_pipeline_with_preset(scaled, "triple", run_config=RunConfig(mode="default"))
+    with pytest.raises(DagsterInvariantViolationError, match="has no mode 'nope'"):
+        execute_pipeline_with_mode(scaled, "nope")
 
 
 # -- the solid's context --------------------------------------------------------------------------

@@ -623,3 +623,16 @@ def test_a_generator_solids_return_annotation_is_not_its_output_type():
 
     assert emit.output_defs[0].dagster_type.name == "Any"
     assert execute_solid(emit).output_value() == 1
+
+
+def test_a_check_that_raises_failure_rejects_the_value_with_its_description():
+    def rows_share_columns(_context, value):
+        if len({tuple(row) for row in value}) > 1:
+            raise Failure("rows have different columns")
+        return True
+
+    Table = DagsterType(name="SameColumns", type_check_fn=rows_share_columns)
+    assert check_dagster_type(Table, [{"a": 1}, {"a": 2}]).success
+    check = check_dagster_type(Table, [{"a": 1}, {"b": 2}])
+    assert not check.success
+    assert check.description == "rows have different columns"
