@@ -8,6 +8,7 @@ import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from types import SimpleNamespace
 from typing import Any
 
 from dagster_core.redact import redact_text
@@ -112,6 +113,18 @@ class ErrorInfo:
         return text
 
 
+USER_FAILURE_LABEL = "intentional-failure"
+
+
+@dataclass(frozen=True)
+class UserFailureData:
+    """What a solid's `raise Failure(...)` said, as the seed's `failure_data.user_failure_data`."""
+
+    label: str
+    description: str | None
+    metadata_entries: tuple[Any, ...] = ()
+
+
 @whitelist_for_serdes
 @dataclass(frozen=True)
 class DagsterEvent:
@@ -134,6 +147,22 @@ class DagsterEvent:
     @property
     def event_type_value(self) -> str:
         return self.event_type.value
+
+    @property
+    def event_specific_data(self) -> SimpleNamespace:
+        """The event's data by attribute, as the seed named it
+        (`event.event_specific_data.expectation_result`, `.error`, `.user_failure_data`)."""
+        extra = {"user_failure_data": self.user_failure_data} if self.is_step_failure else {}
+        return SimpleNamespace(**self.data, **extra)
+
+    @property
+    def user_failure_data(self) -> UserFailureData | None:
+        """For a step that raised Failure: its description and metadata entries; else None."""
+        error = self.error
+        if not self.is_step_failure or error is None or error.cls_name != "Failure":
+            return None
+        entries = tuple(self.data.get("metadata_entries") or ())
+        return UserFailureData(USER_FAILURE_LABEL, self.message, entries)
 
     @property
     def solid_handle(self) -> SolidHandle | None:

@@ -15,6 +15,7 @@ from dagster_core import (
     DagsterStepOutputNotFoundError,
     DagsterType,
     DagsterTypeCheckDidNotPass,
+    EventMetadataEntry,
     ExpectationResult,
     Failure,
     Field,
@@ -551,3 +552,24 @@ def test_the_solid_context():
     assert context.resources.offset == 7
     logs = [e for e in result.events_by_step_key["peek.compute"] if e.is_log_message]
     assert [e.message for e in logs] == ["looking"]
+
+
+def test_event_specific_data_and_user_failure_data_as_the_seed_named_them():
+    @solid
+    def check_and_fail(_context):
+        yield ExpectationResult(success=True, label="always", description="always true")
+        raise Failure(
+            description="deliberately",
+            metadata_entries=[EventMetadataEntry.text("text", "label", description="about it")],
+        )
+
+    result = execute_solid(check_and_fail, raise_on_error=False)
+    expectation = result.expectation_events_during_compute[0]
+    assert expectation.event_specific_data.expectation_result.description == "always true"
+    failure_data = result.failure_data
+    assert failure_data.error.cls_name == "Failure"
+    assert failure_data.user_failure_data.label == "intentional-failure"
+    assert failure_data.user_failure_data.description == "deliberately"
+    entry = failure_data.user_failure_data.metadata_entries[0]
+    assert (entry.label, entry.entry_data.text, entry.description) == ("label", "text", "about it")
+    assert failure_data.event_specific_data.user_failure_data == failure_data.user_failure_data
