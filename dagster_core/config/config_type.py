@@ -184,6 +184,24 @@ class ScalarUnion(ConfigType):
         return f"{self.scalar_type.type_name()} or {self.non_scalar_type.type_name()}"
 
 
+class Source(ConfigType):
+    """A `scalar` value given in config, or read from the environment with `{env: NAME}` (the
+    seed's StringSource / IntSource): secrets stay out of config files."""
+
+    __slots__ = ("scalar",)
+
+    def __init__(self, name: str, scalar: Scalar):
+        self.scalar = scalar
+        super().__init__(name, f"A {scalar.type_name()}, or {{env: NAME}} to read one")
+
+    def type_name(self) -> str:
+        return f"{self.scalar.type_name()} or {{env: NAME}}"
+
+
+StringSource = Source("StringSource", ConfigString)
+IntSource = Source("IntSource", ConfigInt)
+
+
 @dataclass(frozen=True)
 class EnumValue:
     """One choice of an Enum: config gives `config_value`, code receives `python_value`."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import difflib
+import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum as PythonEnum
@@ -21,10 +22,11 @@ from dagster_core.config.config_type import (
     ScalarUnion,
     Selector,
     Shape,
+    Source,
 )
 from dagster_core.config.field import Field, resolve_field
 from dagster_core.errors import DagsterError
-from dagster_core.redact import shown_value
+from dagster_core.redact import EnvValue, shown_value
 
 Path = tuple[str | int, ...]
 Errors = list["ConfigError"]
@@ -222,6 +224,35 @@ def _evaluate_scalar_union(config_type: ScalarUnion, value: Any, path: Path, err
     return _evaluate(inner, value, path, errors)
 
 
+def _evaluate_source(config_type: Source, value: Any, path: Path, errors: Errors) -> Any:
+    """The value, or the environment variable `{env: NAME}` names (hidden wherever shown)."""
+    if not isinstance(value, Mapping):
+        return _evaluate(config_type.scalar, value, path, errors)
+    name = value.get("env")
+    if set(value) != {"env"} or not isinstance(name, str):
+        errors.append(_expected(path, config_type.type_name(), value))
+        return value
+    if name not in os.environ:
+        message = f'environment variable "{name}" is not set'
+        errors.append(
+            ConfigError((*path, "env"), message, DagsterEvaluationErrorReason.RUNTIME_TYPE_MISMATCH)
+        )
+        return value
+    if config_type.scalar.python_types == (str,):
+        return EnvValue(os.environ[name], name)
+    try:
+        return config_type.scalar.python_types[0](os.environ[name])
+    except ValueError:
+        message = (
+            f'environment variable "{name}" holds no {config_type.scalar.type_name()} '
+            "(its value is not shown)"
+        )
+        errors.append(
+            ConfigError((*path, "env"), message, DagsterEvaluationErrorReason.RUNTIME_TYPE_MISMATCH)
+        )
+        return value
+
+
 _EVALUATORS: dict[type, Callable[[Any, Any, Path, Errors], Any]] = {
     AnyType: _evaluate_any,
     Scalar: _evaluate_scalar,
@@ -232,6 +263,7 @@ _EVALUATORS: dict[type, Callable[[Any, Any, Path, Errors], Any]] = {
     Permissive: _evaluate_shape,
     Selector: _evaluate_selector,
     ScalarUnion: _evaluate_scalar_union,
+    Source: _evaluate_source,
 }
 
 

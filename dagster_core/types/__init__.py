@@ -9,7 +9,10 @@ from dagster_core.types.config_schema import (
     output_materialization_config,
 )
 from dagster_core.types.dagster_type import DagsterType, PythonObjectDagsterType, TypeCheckContext
-from dagster_core.types.decorator import usable_as_dagster_type
+from dagster_core.types.decorator import (
+    make_python_type_usable_as_dagster_type,
+    usable_as_dagster_type,
+)
 from dagster_core.types.type_check import check_dagster_type
 from dagster_core.types.wrapping import Dict, List, Optional, Set, Tuple, resolve_dagster_type
 
@@ -33,6 +36,7 @@ __all__ = [
     "TypeCheckContext",
     "check_dagster_type",
     "input_hydration_config",
+    "make_python_type_usable_as_dagster_type",
     "output_materialization_config",
     "resolve_dagster_type",
     "usable_as_dagster_type",

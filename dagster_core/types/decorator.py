@@ -1,4 +1,5 @@
-"""@usable_as_dagster_type: a class that can itself be written where a type is expected."""
+"""@usable_as_dagster_type (and make_python_type_usable_as_dagster_type): a class that can
+itself be written where a type is expected."""
 
 from __future__ import annotations
 
@@ -7,7 +8,11 @@ from typing import TypeVar
 
 from dagster_core.errors import DagsterInvalidDefinitionError
 from dagster_core.types.config_schema import InputHydrationConfig, OutputMaterializationConfig
-from dagster_core.types.dagster_type import PythonObjectDagsterType, register_python_type
+from dagster_core.types.dagster_type import (
+    DagsterType,
+    PythonObjectDagsterType,
+    register_python_type,
+)
 
 _Class = TypeVar("_Class", bound=type)
 
@@ -39,3 +44,14 @@ def usable_as_dagster_type(
         return cls
 
     return decorator
+
+
+def make_python_type_usable_as_dagster_type(python_type: type, dagster_type: DagsterType) -> None:
+    """Make an existing class (one you cannot decorate, e.g. from a library) stand for
+    `dagster_type` wherever a type is expected."""
+    if not isinstance(python_type, type) or not isinstance(dagster_type, DagsterType):
+        raise DagsterInvalidDefinitionError(
+            "make_python_type_usable_as_dagster_type takes a class and a DagsterType, got "
+            f"{python_type!r} and {dagster_type!r}"
+        )
+    register_python_type(python_type, dagster_type)

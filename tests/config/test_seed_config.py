@@ -13,10 +13,14 @@ from dagster_core import (
     EnumValue,
     Field,
     Int,
+    IntSource,
+    ModeDefinition,
     Selector,
     String,
+    StringSource,
     execute_pipeline,
     pipeline,
+    resource,
     solid,
 )
 from dagster_core.config import validate_config
@@ -219,3 +223,57 @@ def test_a_string_instead_of_a_config_type_is_a_config_definition_error():
 
 def test_config_definition_errors_are_definition_errors():
     assert issubclass(DagsterInvalidConfigDefinitionError, DagsterInvalidDefinitionError)
+
+
+# -- StringSource / IntSource: a value, or {env: NAME} ---------------------------------------------
+
+
+def test_sources_take_a_value_or_read_the_environment_and_hide_what_they_read(monkeypatch):
+    monkeypatch.setenv("SEED_TEST_TOKEN", "tok-3141")
+    monkeypatch.setenv("SEED_TEST_PORT", "5433")
+    seen = {}
+
+    @resource(config={"token": StringSource, "port": IntSource})
+    def service(init_context):
+        seen.update(init_context.resource_config)
+        return init_context.resource_config
+
+    @solid(required_resource_keys={"service"})
+    def connect(context):
+        context.log.info(f"connecting with {context.resources.service!r}")
+        return context.resources.service["port"]
+
+    @pipeline(mode_defs=[ModeDefinition(resource_defs={"service": service})])
+    def uses_service():
+        connect()
+
+    from_env = {
+        "resources": {
+            "service": {
+                "config": {"token": {"env": "SEED_TEST_TOKEN"}, "port": {"env": "SEED_TEST_PORT"}}
+            }
+        }
+    }
+    result = execute_pipeline(uses_service, from_env)
+    assert seen == {"token": "tok-3141", "port": 5433}
+    assert result.result_for_solid("connect").output_value() == 5433
+    assert not any("tok-3141" in event.message for event in result.event_list)
+
+    given = {"resources": {"service": {"config": {"token": "plain", "port": 1}}}}
+    assert execute_pipeline(uses_service, given).success
+
+
+def test_a_source_reading_a_missing_or_bad_variable_is_a_config_error(monkeypatch):
+    monkeypatch.delenv("SEED_TEST_MISSING", raising=False)
+    monkeypatch.setenv("SEED_TEST_NOT_A_NUMBER", "abc")
+    result = validate_config(
+        {"token": StringSource, "port": IntSource},
+        {"token": {"env": "SEED_TEST_MISSING"}, "port": {"env": "SEED_TEST_NOT_A_NUMBER"}},
+    )
+    messages = {".".join(map(str, e.path)): e.message for e in result.errors}
+    assert messages == {
+        "token.env": 'environment variable "SEED_TEST_MISSING" is not set',
+        "port.env": 'environment variable "SEED_TEST_NOT_A_NUMBER" holds no Int (its value is not shown)',
+    }
+    wrong = validate_config({"token": StringSource}, {"token": {"name": "X"}})
+    assert wrong.errors[0].message == "expected String or {env: NAME}, got a dict"

@@ -42,6 +42,7 @@ from dagster_core import (
     execute_pipeline,
     execute_solid,
     lambda_solid,
+    make_python_type_usable_as_dagster_type,
     pipeline,
     solid,
     usable_as_dagster_type,
@@ -636,3 +637,19 @@ def test_a_check_that_raises_failure_rejects_the_value_with_its_description():
     check = check_dagster_type(Table, [{"a": 1}, {"b": 2}])
     assert not check.success
     assert check.description == "rows have different columns"
+
+
+def test_a_class_from_elsewhere_can_be_made_to_stand_for_a_type():
+    class Meters(float):
+        pass
+
+    positive = DagsterType(name="PositiveMeters", type_check_fn=lambda _, v: v > 0)
+    make_python_type_usable_as_dagster_type(Meters, positive)
+
+    @lambda_solid(input_defs=[InputDefinition("distance", Meters)])
+    def walk(distance):
+        return distance
+
+    assert execute_solid(walk, input_values={"distance": Meters(3.0)}).success
+    failed = execute_solid(walk, input_values={"distance": Meters(-1.0)}, raise_on_error=False)
+    assert failed.failure_data.error.cls_name == "DagsterTypeCheckDidNotPass"
