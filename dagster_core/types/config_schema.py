@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import pickle
-from collections.abc import Callable, Mapping, Set
+from collections.abc import Callable, Iterator, Mapping, Set
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -41,7 +41,8 @@ class InputHydrationConfig:
 @dataclass(frozen=True)
 class OutputMaterializationConfig:
     """Writes an output of a type where run config says:
-    `materializer_fn(context, config_value, value)` returns the Materialization(s) it made."""
+    `materializer_fn(context, config_value, value)` returns (or yields) the Materialization(s) it
+    made."""
 
     schema: ConfigType
     materializer_fn: Callable[[Any, Any, Any], Any]
@@ -54,12 +55,14 @@ class OutputMaterializationConfig:
         made = self.materializer_fn(context, config_value, value)
         made = () if made is None else made
         made = (made,) if isinstance(made, Materialization) else made
+        made = tuple(made) if isinstance(made, Iterator) else made  # a generator function
         if not isinstance(made, list | tuple) or not all(
             isinstance(m, Materialization) for m in made
         ):
             raise DagsterInvariantViolationError(
                 f"output materialization function {self.materializer_fn.__name__} returned "
-                f"{made!r}: it must return a Materialization, a list of them, or None"
+                f"{made!r}: it must return a Materialization, a list of them, or None, or "
+                "yield Materializations"
             )
         return tuple(made)
 

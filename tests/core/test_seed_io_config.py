@@ -270,6 +270,33 @@ def test_custom_hydration_and_materialization_configs(tmp_path):
     assert materialization.data["materialization"].label == "rows"
 
 
+def test_a_materialization_config_may_yield_its_materializations(tmp_path):
+    @output_materialization_config(Path)
+    def write_twice(_context, path, value):
+        for suffix in (".a", ".b"):
+            with open(path + suffix, "w") as f:
+                f.write(str(value))
+            yield Materialization(
+                f"copy{suffix}", metadata_entries=[EventMetadataEntry.path(path + suffix, "path")]
+            )
+
+    Copied = DagsterType("Copied", output_materialization_config=write_twice)
+
+    @lambda_solid(output_def=OutputDefinition(Copied))
+    def make():
+        return 42
+
+    @pipeline
+    def p():
+        make()
+
+    out = str(tmp_path / "out")
+    result = execute_pipeline(p, {"solids": {"make": {"outputs": [{"result": out}]}}})
+    assert (tmp_path / "out.a").read_text() == (tmp_path / "out.b").read_text() == "42"
+    labels = [m.label for m in result.result_for_solid("make").materializations]
+    assert labels == ["copy.a", "copy.b"]
+
+
 def test_hydration_and_materialization_use_the_resources_they_require(tmp_path):
     @input_hydration_config(String, required_resource_keys={"store"})
     def load(context, key):
