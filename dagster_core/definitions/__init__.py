@@ -1,4 +1,5 @@
-"""Definitions: solids, pipelines, resources, modes, presets and executors, as plain objects."""
+"""Definitions: solids, pipelines, resources, modes, presets, executors, loggers, schedules and
+repositories, as plain objects."""
 
 from dagster_core.definitions.dependency import (
     DependencyDefinition,
@@ -14,6 +15,12 @@ from dagster_core.definitions.events import (
 )
 from dagster_core.definitions.executor import ExecutorDefinition, executor
 from dagster_core.definitions.io import InputDefinition, OutputDefinition
+from dagster_core.definitions.logger import (
+    InitLoggerContext,
+    LoggerDefinition,
+    colored_console_logger,
+    logger,
+)
 from dagster_core.definitions.mode import ModeDefinition
 from dagster_core.definitions.pipeline import PipelineDefinition, pipeline
 from dagster_core.definitions.preset import PresetDefinition
@@ -26,8 +33,10 @@ __all__ = [
     "ExecutorDefinition",
     "ExpectationResult",
     "Failure",
+    "InitLoggerContext",
     "InitResourceContext",
     "InputDefinition",
+    "LoggerDefinition",
     "Materialization",
     "ModeDefinition",
     "MultiDependencyDefinition",
@@ -40,8 +49,10 @@ __all__ = [
     "ScheduleDefinition",
     "SolidDefinition",
     "SolidInvocation",
+    "colored_console_logger",
     "executor",
     "lambda_solid",
+    "logger",
     "pipeline",
     "resource",
     "schedules",
