@@ -7,6 +7,7 @@ run uses `colored_console_logger` at INFO, as every mode did before loggers were
 
 from __future__ import annotations
 
+import atexit
 import functools
 import logging
 import os
@@ -97,9 +98,11 @@ def _terminal_stderr() -> TextIO:
     """One stream on a copy of this process's stderr, shared by the console loggers, so a step's
     captured output (which redirects file descriptor 2) does not swallow the run's console log."""
     try:
-        return os.fdopen(os.dup(sys.stderr.fileno()), "w", buffering=1)
+        stream = os.fdopen(os.dup(sys.stderr.fileno()), "w", buffering=1)
     except (AttributeError, OSError, ValueError):  # stderr replaced by an object without an fd
         return sys.stderr
+    atexit.register(stream.close)
+    return stream
 
 
 @logger(
