@@ -33,6 +33,7 @@ from dagster_core import (
     weekly_schedule,
 )
 from dagster_core.definitions.schedule import latest_fire_time
+from dagster_core.scheduler.reconcile import schedule_problem
 
 DAGSTER = os.path.join(os.path.dirname(sys.executable), "dagster")
 
@@ -682,3 +683,34 @@ def test_schedule_commands_need_a_repository_when_dash_n_is_given(project, sched
     )
     assert out.returncode == 2
     assert "-n define_one names pipeline 'renamed', which has no schedules" in out.stderr
+
+
+def test_schedule_up_checks_a_date_schedule_for_its_first_period_and_its_solids():
+    future = datetime.datetime.now() + datetime.timedelta(days=400)
+    called_with = []
+
+    @daily_schedule(pipeline_name="etl", start_date=future, solid_subset=["load"])
+    def later(date):
+        called_with.append(date)
+        return {"solids": {"load": {"config": {"date": 5}}}}
+
+    @daily_schedule(pipeline_name="etl", start_date=future, solid_subset=["lode"])
+    def misspelt(date):
+        return {}
+
+    @solid(config={"date": Field(String)})
+    def load(context):
+        return context.solid_config["date"]
+
+    @pipeline
+    def etl():
+        load()
+        emit()
+
+    now = datetime.datetime.now().astimezone()
+    instance = DagsterInstance.ephemeral()
+    problem = schedule_problem(later, {"etl": etl}, now, instance)
+    assert called_with == [future]  # the first period, though no run is due before next year
+    assert "does not validate: solids.load.config.date: expected String, got 5" in problem
+    problem = schedule_problem(misspelt, {"etl": etl}, now, instance)
+    assert "Pipeline 'etl' has no solid(s) lode" in problem
