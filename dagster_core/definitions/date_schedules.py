@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
 
 from dagster_core.definitions.schedule import (
     DatePartitions,
@@ -98,7 +97,15 @@ def hourly_schedule(
     return _date_schedule(
         SchedulePeriod.HOURLY,
         lambda at: f"{at.minute} * * * *",
-        **_pass_on(locals()),
+        pipeline_name,
+        start_date,
+        name,
+        execution_time,
+        tags_fn_for_date,
+        solid_subset,
+        mode,
+        should_execute,
+        environment_vars,
     )
 
 
@@ -117,7 +124,15 @@ def daily_schedule(
     return _date_schedule(
         SchedulePeriod.DAILY,
         lambda at: f"{at.minute} {at.hour} * * *",
-        **_pass_on(locals()),
+        pipeline_name,
+        start_date,
+        name,
+        execution_time,
+        tags_fn_for_date,
+        solid_subset,
+        mode,
+        should_execute,
+        environment_vars,
     )
 
 
@@ -143,7 +158,15 @@ def weekly_schedule(
     return _date_schedule(
         SchedulePeriod.WEEKLY,
         lambda at: f"{at.minute} {at.hour} * * {execution_day_of_week}",
-        **_pass_on(locals()),
+        pipeline_name,
+        start_date,
+        name,
+        execution_time,
+        tags_fn_for_date,
+        solid_subset,
+        mode,
+        should_execute,
+        environment_vars,
     )
 
 
@@ -168,14 +191,17 @@ def monthly_schedule(
     return _date_schedule(
         SchedulePeriod.MONTHLY,
         lambda at: f"{at.minute} {at.hour} {execution_day_of_month} * *",
-        **_pass_on(locals()),
+        pipeline_name,
+        start_date,
+        name,
+        execution_time,
+        tags_fn_for_date,
+        solid_subset,
+        mode,
+        should_execute,
+        environment_vars,
     )
 
 
 def _is_int_in(value: object, low: int, high: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
-
-
-def _pass_on(arguments: dict[str, Any]) -> dict[str, Any]:
-    """A decorator's arguments that every date schedule shares."""
-    return {k: v for k, v in arguments.items() if not k.startswith("execution_day")}
