@@ -145,9 +145,8 @@ class ScheduleDefinition:
     `should_execute(scheduled_time)` may skip a firing by returning False. Runs are tagged with
     `tags`, what `tags_fn(scheduled_time)` returns, and `dagster/schedule_name`; they run only the
     solids of `solid_subset` when it is given, with `environment_vars` set in their environment.
-    With `partitions` (set by `@daily_schedule` and its
-    siblings), environment_dict and tags_fn receive the start of the period the run is for, and
-    runs are also tagged `dagster/partition`.
+    With `partitions` (set by `@daily_schedule` and its siblings), environment_dict and tags_fn
+    receive the start of the period the run is for, and runs are also tagged `dagster/partition`.
     """
 
     def __init__(
@@ -188,7 +187,7 @@ class ScheduleDefinition:
             ("tags", tags, "tag(s)"),
             ("environment_vars", environment_vars, "variable(s)"),
         ):
-            bad = _bad_tags(values)
+            bad = _not_strings(values)
             if bad:
                 raise DagsterInvalidDefinitionError(
                     f"Schedule '{name}': {what} must map strings to strings; bad {kind}: {bad!r}"
@@ -251,7 +250,7 @@ class ScheduleDefinition:
         tags = dict(self.tags)
         if self._tags_fn is not None:
             extra = dict(self._tags_fn(self._argument(scheduled_time)) or {})
-            bad = _bad_tags(extra)
+            bad = _not_strings(extra)
             if bad:
                 raise DagsterInvariantViolationError(
                     f"Schedule '{self.name}': tags_fn {self._tags_fn.__qualname__} must return a "
@@ -312,8 +311,9 @@ class ScheduleDefinition:
         return f"<ScheduleDefinition {self.name} {self.cron_schedule!r} -> {self.pipeline_name}>"
 
 
-def _bad_tags(tags: Mapping[Any, Any]) -> dict[Any, Any]:
-    return {k: v for k, v in tags.items() if not isinstance(k, str) or not isinstance(v, str)}
+def _not_strings(values: Mapping[Any, Any]) -> dict[Any, Any]:
+    """The entries of `values` whose key or value is not a string."""
+    return {k: v for k, v in values.items() if not isinstance(k, str) or not isinstance(v, str)}
 
 
 def _describe(value: Any) -> Any:
