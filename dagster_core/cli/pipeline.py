@@ -7,11 +7,10 @@ import json
 import click
 
 from dagster_core.cli.loading import (
-    ORIGIN_FILE_TAG,
-    ORIGIN_MODULE_TAG,
+    CodeSource,
     load_pipeline,
     load_pipelines,
-    origin_tags,
+    require_source,
     with_source,
 )
 from dagster_core.cli.progress import run_with_progress
@@ -27,9 +26,9 @@ def pipeline_cli() -> None:
 
 @pipeline_cli.command(name="list")
 @with_source
-def list_command(python_file: str | None, module_name: str | None) -> None:
-    """List the pipelines in a file or module, with their solids, modes and presets."""
-    for name, p in sorted(load_pipelines(python_file, module_name).items()):
+def list_command(source: CodeSource | None) -> None:
+    """List the pipelines of the code, with their solids, modes and presets."""
+    for name, p in sorted(load_pipelines(require_source(source)).items()):
         click.echo(f"Pipeline: {name}")
         if p.description:
             click.echo(f"  Description: {p.description.splitlines()[0]}")
@@ -67,36 +66,36 @@ _env_files = click.option(
 
 
 @pipeline_cli.command(name="execute")
+@click.argument("pipeline_name", required=False)
 @with_source
-@click.option(
-    "-n", "--name", "pipeline_name", help="Pipeline to run (needed if there are several)."
-)
 @_env_files
 @click.option("-p", "--preset", help="A preset of the pipeline instead of -e files.")
 @click.option("--mode", help="Mode to run in (default: the pipeline's only or 'default' mode).")
 @click.option("--tags", help='Run tags as a JSON object, e.g. \'{"team": "x"}\'.')
 @click.option("--solid-subset", help="Comma-separated solids to run (others are left out).")
 def execute_command(
-    python_file: str | None,
-    module_name: str | None,
     pipeline_name: str | None,
+    source: CodeSource | None,
     env_files: tuple[str, ...],
     preset: str | None,
     mode: str | None,
     tags: str | None,
     solid_subset: str | None,
 ) -> None:
-    """Run a pipeline, showing progress; exit 0 on success, 1 on a failed run, 2 on bad input."""
+    """Run a pipeline, showing progress; exit 0 on success, 1 on a failed run, 2 on bad input.
+
+    PIPELINE_NAME picks one of several pipelines of the code (or -n, when it names a pipeline)."""
     if preset and env_files:
         raise click.UsageError("Use either -p/--preset or -e/--env files, not both")
-    pipeline = load_pipeline(python_file, module_name, pipeline_name)
+    source = require_source(source)
+    pipeline = load_pipeline(source, pipeline_name)
     environment_dict = load_yaml_files(env_files) if env_files else None
     events = execute_pipeline_iterator(
         pipeline,
         environment_dict=environment_dict,
         mode=mode,
         preset=preset,
-        tags={**_parse_tags(tags), **origin_tags(python_file, module_name)},
+        tags={**_parse_tags(tags), **source.tags()},
         instance=DagsterInstance.get(),
         solid_subset=solid_subset.split(",") if solid_subset else None,
     )
@@ -117,15 +116,14 @@ def reexecute_command(
     run_id: str,
     step_keys: str | None,
     from_failure: bool,
-    python_file: str | None,
-    module_name: str | None,
+    source: CodeSource | None,
     env_files: tuple[str, ...],
 ) -> None:
     """Run steps of an earlier run again, reading the other steps' outputs from its storage.
 
-    The pipeline is loaded from where that run's was (-f/-m override it); its run config is the
-    earlier run's unless -e files are given (needed when that config held credentials, which runs
-    are stored without)."""
+    The pipeline is loaded from where that run's was (-f/-m/-n/-y override it); its run config is
+    the earlier run's unless -e files are given (needed when that config held credentials, which
+    runs are stored without)."""
     if from_failure and step_keys:
         raise click.UsageError(
             "Use either --step-keys or --from-failure, not both: --from-failure chooses the steps"
@@ -134,14 +132,12 @@ def reexecute_command(
     parent = instance.get_run_by_id(run_id)
     if parent is None:
         raise click.UsageError(f"No run {run_id} in the instance at {instance.source}")
-    if not python_file and not module_name:
-        python_file = parent.tags.get(ORIGIN_FILE_TAG)
-        module_name = parent.tags.get(ORIGIN_MODULE_TAG)
-        if not python_file and not module_name:
-            raise click.UsageError(
-                f"Run {run_id} was not started from the CLI: name its pipeline's code with -f/-m"
-            )
-    pipeline = load_pipeline(python_file, module_name, parent.pipeline_name)
+    source = source or CodeSource.from_tags(parent.tags)
+    if source is None:
+        raise click.UsageError(
+            f"Run {run_id} was not started from the CLI: name its pipeline's code with -f/-m"
+        )
+    pipeline = load_pipeline(source, parent.pipeline_name)
     events = reexecute_pipeline_iterator(
         pipeline,
         run_id,

@@ -8,7 +8,7 @@ import os
 
 import click
 
-from dagster_core.cli.loading import load_schedules, origin_tags, with_source
+from dagster_core.cli.loading import CodeSource, load_schedules, require_source, with_source
 from dagster_core.cli.progress import format_time, run_with_progress
 from dagster_core.definitions.schedule import (
     SCHEDULE_NAME_TAG,
@@ -31,7 +31,7 @@ from dagster_core.storage import RunsFilter, Schedule, ScheduleStatus
 
 @click.group(name="schedule")
 def schedule_cli() -> None:
-    """Run pipelines on cron schedules defined in code with @schedules."""
+    """Run pipelines on cron schedules defined in code (@schedules, or a repository's)."""
 
 
 def _warn(instance: DagsterInstance) -> None:
@@ -41,19 +41,22 @@ def _warn(instance: DagsterInstance) -> None:
 
 @schedule_cli.command(name="up")
 @with_source
-def up_command(python_file: str | None, module_name: str | None) -> None:
+def up_command(source: CodeSource | None) -> None:
     """Make the instance's schedules match the code: add new ones (running), update changed
     ones, remove deleted ones."""
-    pipelines, schedule_defs = load_schedules(python_file, module_name)
+    source = require_source(source)
+    pipelines, schedule_defs = load_schedules(source)
     instance = DagsterInstance.get()
+    origin = source.absolute()
     result = reconcile(
         instance,
         schedule_defs,
         pipelines,
-        python_file=os.path.abspath(python_file) if python_file else None,
-        module_name=module_name,
+        python_file=origin.python_file,
+        module_name=origin.module_name,
+        fn_name=origin.fn_name,
     )
-    click.echo(f"Schedules of {python_file or module_name} in the instance at {instance.source}:")
+    click.echo(f"Schedules of {source.where} in the instance at {instance.source}:")
     for label, names in (
         ("added", result.added),
         ("updated", result.updated),
@@ -152,37 +155,37 @@ def wipe_command(yes: bool) -> None:
 @schedule_cli.command(name="run", hidden=True)
 @click.argument("name")
 @with_source
-def run_command(name: str, python_file: str | None, module_name: str | None) -> None:
-    """Run the schedule's pipeline for its latest fire time, unless should_execute says not to."""
-    pipelines, schedule_defs = load_schedules(python_file, module_name)
+def run_command(name: str, source: CodeSource | None) -> None:
+    """Run the schedule's pipeline for its latest fire time, unless the schedule skips it."""
+    source = require_source(source)
+    pipelines, schedule_defs = load_schedules(source)
     schedule_def = next((d for d in schedule_defs if d.name == name), None)
     if schedule_def is None:
         raise click.UsageError(
-            f"No schedule '{name}' in {python_file or module_name}; it defines: "
+            f"No schedule '{name}' in {source.where}; it defines: "
             + (", ".join(d.name for d in schedule_defs) or "none")
         )
     pipeline = pipelines.get(schedule_def.pipeline_name)
     if pipeline is None:
         raise click.UsageError(
             f"Schedule '{name}' runs pipeline '{schedule_def.pipeline_name}', which "
-            f"{python_file or module_name} does not define"
+            f"{source.where} does not define"
         )
     scheduled = latest_fire_time(schedule_def.cron_schedule, datetime.datetime.now().astimezone())
-    if not schedule_def.should_execute(scheduled):
-        click.echo(f"Schedule '{name}' at {scheduled:%Y-%m-%d %H:%M}: should_execute said no")
+    skipped = schedule_def.skip_reason(scheduled)
+    if skipped is not None:
+        click.echo(f"Schedule '{name}' at {scheduled:%Y-%m-%d %H:%M}: {skipped}")
         return
     click.echo(
         f"Schedule '{name}' at {scheduled:%Y-%m-%d %H:%M}: running {schedule_def.pipeline_name}"
     )
+    os.environ.update(schedule_def.environment_vars)
     events = execute_pipeline_iterator(
         pipeline,
         environment_dict=schedule_def.environment_dict_for(scheduled),
         mode=schedule_def.mode,
-        tags={
-            **schedule_def.tags,
-            SCHEDULE_NAME_TAG: name,
-            **origin_tags(python_file, module_name),
-        },
+        tags={**schedule_def.tags_for(scheduled), SCHEDULE_NAME_TAG: name, **source.tags()},
         instance=DagsterInstance.get(),
+        solid_subset=schedule_def.solid_subset,
     )
     run_with_progress(events)

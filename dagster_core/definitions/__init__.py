@@ -1,10 +1,17 @@
-"""Definitions: solids, pipelines, resources, modes, presets and executors, as plain objects."""
+"""Definitions: solids, pipelines, resources, modes, presets, executors, loggers, schedules and
+repositories, as plain objects."""
 
 from dagster_core.definitions.composite import (
     CompositeSolidDefinition,
     ConfigMapping,
     ConfigMappingContext,
     composite_solid,
+)
+from dagster_core.definitions.date_schedules import (
+    daily_schedule,
+    hourly_schedule,
+    monthly_schedule,
+    weekly_schedule,
 )
 from dagster_core.definitions.dependency import (
     DependencyDefinition,
@@ -34,9 +41,16 @@ from dagster_core.definitions.io import (
     OutputDefinition,
     OutputMapping,
 )
+from dagster_core.definitions.logger import (
+    InitLoggerContext,
+    LoggerDefinition,
+    colored_console_logger,
+    logger,
+)
 from dagster_core.definitions.mode import ModeDefinition
 from dagster_core.definitions.pipeline import ExecutionSelector, PipelineDefinition, pipeline
 from dagster_core.definitions.preset import PresetDefinition
+from dagster_core.definitions.repository import RepositoryDefinition
 from dagster_core.definitions.resource import InitResourceContext, ResourceDefinition, resource
 from dagster_core.definitions.schedule import ScheduleDefinition, schedules
 from dagster_core.definitions.solid import Solid, SolidDefinition, lambda_solid, solid
@@ -52,11 +66,13 @@ __all__ = [
     "ExpectationResult",
     "Failure",
     "FloatMetadataEntryData",
+    "InitLoggerContext",
     "InitResourceContext",
     "InputDefinition",
     "InputMapping",
     "IntMetadataEntryData",
     "JsonMetadataEntryData",
+    "LoggerDefinition",
     "MarkdownMetadataEntryData",
     "Materialization",
     "ModeDefinition",
@@ -67,6 +83,7 @@ __all__ = [
     "PathMetadataEntryData",
     "PipelineDefinition",
     "PresetDefinition",
+    "RepositoryDefinition",
     "ResourceDefinition",
     "RetryRequested",
     "ScheduleDefinition",
@@ -76,11 +93,17 @@ __all__ = [
     "TextMetadataEntryData",
     "TypeCheck",
     "UrlMetadataEntryData",
+    "colored_console_logger",
     "composite_solid",
+    "daily_schedule",
     "executor",
+    "hourly_schedule",
     "lambda_solid",
+    "logger",
+    "monthly_schedule",
     "pipeline",
     "resource",
     "schedules",
     "solid",
+    "weekly_schedule",
 ]

@@ -1,4 +1,4 @@
-"""ModeDefinition: the resources, executors and storages a pipeline may run with."""
+"""ModeDefinition: the resources, executors, storages and loggers a pipeline may run with."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from dagster_core.definitions.executor import ExecutorDefinition
+from dagster_core.definitions.logger import LoggerDefinition, default_loggers
 from dagster_core.definitions.resource import ResourceDefinition
 from dagster_core.errors import DagsterInvalidDefinitionError
 from dagster_core.storage.system_storage import (
@@ -15,9 +16,10 @@ from dagster_core.storage.system_storage import (
 
 
 class ModeDefinition:
-    """A named set of resources, executors and system storages.
+    """A named set of resources, executors, system storages and loggers.
 
-    `executor_defs=None` means the framework's `default_executors`, resolved when a run starts.
+    `executor_defs=None` means the framework's `default_executors`, resolved when a run starts;
+    `logger_defs=None` means the console logger alone (`{"console": colored_console_logger}`).
     """
 
     def __init__(
@@ -27,6 +29,7 @@ class ModeDefinition:
         executor_defs: Sequence[ExecutorDefinition] | None = None,
         system_storage_defs: Sequence[SystemStorageDefinition] | None = None,
         description: str | None = None,
+        logger_defs: Mapping[str, LoggerDefinition] | None = None,
     ):
         self.name = name
         self.resource_defs = dict(resource_defs or {})
@@ -41,6 +44,13 @@ class ModeDefinition:
             default_system_storage_defs if system_storage_defs is None else system_storage_defs
         )
         self.description = description
+        self.logger_defs = default_loggers() if logger_defs is None else dict(logger_defs)
+        for key, ldef in self.logger_defs.items():
+            if not isinstance(key, str) or not isinstance(ldef, LoggerDefinition):
+                raise DagsterInvalidDefinitionError(
+                    f"Logger {key!r} of mode '{name}' is {ldef!r}: logger_defs must map names "
+                    "to LoggerDefinitions (use @logger)"
+                )
 
     @staticmethod
     def from_resources(resources: Mapping[str, Any], name: str | None = None) -> ModeDefinition:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from dagster_core.config import (
@@ -12,8 +11,6 @@ from dagster_core.config import (
     ConfigError,
     DagsterEvaluationErrorReason,
     DagsterInvalidConfigError,
-    Enum,
-    EnumValue,
     Field,
     Selector,
     Shape,
@@ -34,14 +31,6 @@ from dagster_core.definitions.solid import ISolidDefinition
 from dagster_core.errors import DagsterConfigMappingFunctionError
 from dagster_core.instance import DagsterInstance
 
-_LOG_LEVELS = Enum(
-    "LogLevel",
-    [
-        EnumValue(name, python_value=getattr(logging, name))
-        for name in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-    ],
-)
-
 
 @dataclass(frozen=True)
 class EnvironmentConfig:
@@ -55,7 +44,8 @@ class EnvironmentConfig:
     executor_config: Any
     storage_name: str
     storage_config: Any
-    log_level: int = logging.INFO
+    # logger name -> its validated config, for the loggers `loggers:` names (none: the console)
+    loggers: Mapping[str, Any] = field(default_factory=dict)
     retries: RetryMode = RetryMode.ENABLED
 
 
@@ -138,25 +128,18 @@ def environment_schema(
             "resources": Field(Shape(resource_fields)),
             "execution": _selector(executor_defs, "in_process"),
             "storage": _selector(mode.system_storage_defs, "in_memory"),
-            "loggers": Field(
-                Shape(
-                    {
-                        "console": Field(
-                            Shape(
-                                {
-                                    "config": Field(
-                                        Shape(
-                                            {"log_level": Field(_LOG_LEVELS, default_value="INFO")}
-                                        )
-                                    )
-                                }
-                            )
-                        )
-                    }
-                )
-            ),
+            "loggers": Field(Shape(_logger_fields(mode))),
         }
     )
+
+
+def _logger_fields(mode: ModeDefinition) -> dict[str, Field]:
+    """`loggers: {NAME: {config: ...}}`, each of the mode's loggers optional."""
+    fields = {}
+    for name, logger_def in mode.logger_defs.items():
+        config = {} if logger_def.config_field is None else {"config": logger_def.config_field}
+        fields[name] = Field(Shape(config), is_optional=True)
+    return fields
 
 
 def _unwrap_config_layer(value: Any) -> Any:
@@ -299,6 +282,9 @@ def resolve_environment(
         executor_config=executor_config or {},
         storage_name=storage_name,
         storage_config=storage_config or {},
-        log_level=processed["loggers"]["console"]["config"]["log_level"],
+        loggers={
+            name: (processed["loggers"].get(name) or {}).get("config")
+            for name in (value.get("loggers") or {})
+        },
         retries=RetryMode.from_executor_config(executor_config),
     )

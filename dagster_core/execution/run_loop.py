@@ -60,8 +60,8 @@ from dagster_core.events import (
     DagsterEventType,
     ErrorInfo,
 )
-from dagster_core.execution.console import log_event
 from dagster_core.execution.context import RunContext
+from dagster_core.execution.loggers import RunLoggers
 from dagster_core.execution.plan import ExecutionStep
 from dagster_core.execution.recorder import EventRecorder
 from dagster_core.execution.step_runner import StepResult, StepStatus
@@ -122,6 +122,7 @@ class _RunLoop:
         )
         self.inbox: queue.Queue[_Stored | StepCompletion] = queue.Queue()
         self.watching = not executor.runs_in_driver
+        self.loggers = RunLoggers()  # the run's own, built when it starts
         self.launch = LaunchContext(ctx, instance, instance_ref, self.recorder, self.inbox.put)
         self.steps = {s.key: s for s in ctx.plan.steps_to_execute}
         self.results: dict[str, StepResult] = {}
@@ -155,7 +156,7 @@ class _RunLoop:
             elif event.event_type in STEP_END_EVENTS:
                 self.started.pop(event.step_key, None)
                 self._finish(event.step_key, StepResult.from_end_event(event))
-        log_event(event, self.ctx.environment.log_level)
+        self.loggers.log_event(event)
         return event
 
     def _on_stored(self, event: DagsterEvent) -> None:
@@ -312,6 +313,7 @@ class _RunLoop:
         keys = list(self.steps)
         try:
             with _interrupts_cancel():
+                self.loggers = RunLoggers.build(self.ctx)
                 yield from self._record(
                     self._event(
                         DagsterEventType.PIPELINE_START,

@@ -25,7 +25,6 @@ from dagster_core.events import (
     DagsterEventType,
     ErrorInfo,
 )
-from dagster_core.execution.console import log_event
 from dagster_core.execution.context import RunContext
 from dagster_core.execution.recorder import EventRecorder
 from dagster_core.execution.resources import build_resources
@@ -145,8 +144,8 @@ class StepSession:
         )
 
     def _teardown_failed(self, key: str, exc: Exception) -> None:
-        """A resource's teardown raised: say so in the run's log and on the console; how the
-        run ended stands."""
+        """A resource's teardown raised: say so in the run's log (and so to its loggers); how
+        the run ended stands."""
         event = DagsterEvent(
             DagsterEventType.ENGINE_EVENT,
             self.ctx.run_id,
@@ -156,7 +155,6 @@ class StepSession:
             data={"resource": key, "error": ErrorInfo.from_exception(exc)},
         )
         self._recorder.record(event)
-        log_event(event, self.ctx.environment.log_level)
 
     def flush(self) -> None:
         self._recorder.flush()

@@ -2,7 +2,7 @@
 
 `dagster schedule` commands keep each schedule's state in the instance's schedule storage and ask
 the instance's scheduler to install or remove the schedule's trigger. At every fire time the
-trigger runs `launch_command(schedule)` (`dagster schedule run NAME -f FILE`) with DAGSTER_HOME set
+trigger runs `launch_command(schedule)` (`dagster schedule run NAME -f FILE [-n FN]`) with DAGSTER_HOME set
 to the instance's home; that command loads the code, evaluates the schedule for the fire time and
 runs the pipeline. `dagster_core.scheduler.cron.SystemCronScheduler` is the implementation that
 uses the system's cron; another backend implements the same four methods.
@@ -89,4 +89,6 @@ def launch_command(schedule: Schedule) -> list[str]:
     source = (
         ["-f", schedule.python_file] if schedule.python_file else ["-m", schedule.module_name or ""]
     )
+    if schedule.fn_name:
+        source += ["-n", schedule.fn_name]
     return [dagster_executable(), "schedule", "run", schedule.name, *source]

@@ -10,8 +10,12 @@ from dataclasses import dataclass, field
 
 from dagster_core.config import DagsterInvalidConfigError
 from dagster_core.definitions.pipeline import PipelineDefinition
-from dagster_core.definitions.schedule import ScheduleDefinition, next_fire_time
-from dagster_core.errors import DagsterError, DagsterInvariantViolationError
+from dagster_core.definitions.schedule import ScheduleDefinition
+from dagster_core.errors import (
+    DagsterError,
+    DagsterInvalidDefinitionError,
+    DagsterInvariantViolationError,
+)
 from dagster_core.execution.run_config import resolve_environment
 from dagster_core.executors import default_executors
 from dagster_core.instance import DagsterInstance
@@ -48,25 +52,28 @@ def schedule_problem(
     now: datetime.datetime,
     instance: DagsterInstance,
 ) -> str | None:
-    """Why the schedule cannot run (unknown pipeline or mode, run config that does not validate
-    for its next fire time), or None."""
+    """Why the schedule cannot run (unknown pipeline, mode or solids, functions that raise, run
+    config that does not validate for its first run after `now`), or None."""
     pipeline = pipelines.get(schedule_def.pipeline_name)
     if pipeline is None:
         return f"no pipeline '{schedule_def.pipeline_name}' in this code; it defines: " + ", ".join(
             sorted(pipelines)
         )
     try:
+        if schedule_def.solid_subset is not None:
+            pipeline = pipeline.subset(schedule_def.solid_subset)
         mode = pipeline.get_mode(schedule_def.mode)
-    except DagsterInvariantViolationError as error:
+    except (DagsterInvalidDefinitionError, DagsterInvariantViolationError) as error:
         return str(error)
-    fire_time = next_fire_time(schedule_def.cron_schedule, now)
+    fire_time = schedule_def.first_run_time(now)
     try:
         environment_dict = schedule_def.environment_dict_for(fire_time)
     except Exception as error:  # the user's function
-        return (
-            f"its environment_dict function raised {type(error).__name__}: {error} "
-            f"(called for {fire_time:%Y-%m-%d %H:%M %Z})"
-        )
+        return _raised("its environment_dict function", error, fire_time)
+    try:
+        schedule_def.tags_for(fire_time)
+    except Exception as error:
+        return _raised("its tags_fn", error, fire_time)
     executor_defs = tuple(mode.executor_defs or default_executors)
     try:
         resolve_environment(pipeline, mode, executor_defs, environment_dict, instance)
@@ -74,6 +81,12 @@ def schedule_problem(
         reasons = "; ".join(str(e) for e in error.errors)
         return f"run config for {fire_time:%Y-%m-%d %H:%M %Z} does not validate: {reasons}"
     return None
+
+
+def _raised(what: str, error: Exception, fire_time: datetime.datetime) -> str:
+    return (
+        f"{what} raised {type(error).__name__}: {error} (called for {fire_time:%Y-%m-%d %H:%M %Z})"
+    )
 
 
 def check_schedules(
@@ -111,8 +124,10 @@ def reconcile(
     pipelines: Mapping[str, PipelineDefinition],
     python_file: str | None = None,
     module_name: str | None = None,
+    fn_name: str | None = None,
 ) -> Reconciliation:
-    """Make the instance's schedules from this file or module match `schedule_defs`.
+    """Make the instance's schedules from this code (a file or module, and the repository
+    function `fn_name` in it) match `schedule_defs`.
 
     New schedules are added RUNNING; changed ones are updated and keep their status; those this
     code no longer defines are stopped and removed. Schedules from other code are left alone.
@@ -131,6 +146,7 @@ def reconcile(
             fingerprint=schedule_def.fingerprint,
             python_file=python_file,
             module_name=module_name,
+            fn_name=fn_name,
         )
         if stored is None:
             schedule = storage.add_schedule(wanted)
@@ -146,8 +162,9 @@ def reconcile(
         if schedule.status is ScheduleStatus.RUNNING:
             scheduler.start_schedule(instance, schedule)  # also repairs a lost trigger
     defined = {d.name for d in schedule_defs}
+    wanted_origin = (python_file, module_name, fn_name)
     for stored in storage.all_schedules():
-        same_origin = (stored.python_file, stored.module_name) == (python_file, module_name)
+        same_origin = stored.origin == wanted_origin
         if same_origin and stored.name not in defined:
             scheduler.stop_schedule(instance, stored.name)
             storage.delete_schedule(stored.name)
@@ -156,7 +173,7 @@ def reconcile(
 
 
 def _same(stored: Schedule, wanted: Schedule) -> bool:
-    fields = ("pipeline_name", "cron_schedule", "fingerprint", "python_file", "module_name")
+    fields = ("pipeline_name", "cron_schedule", "fingerprint", "origin")
     return all(getattr(stored, f) == getattr(wanted, f) for f in fields)
 
 

@@ -43,8 +43,14 @@ class Schedule:
     fingerprint: str  # of the definition, to tell when the code changed it
     python_file: str | None = None  # absolute path of the file defining it, or
     module_name: str | None = None  # the module defining it
+    fn_name: str | None = None  # the function (or object) in it giving the repository, if any
     created_at: float = field(default_factory=time.time)
     updated_at: float = field(default_factory=time.time)
+
+    @property
+    def origin(self) -> tuple[str | None, str | None, str | None]:
+        """Where its definition is loaded from: (python_file, module_name, fn_name)."""
+        return (self.python_file, self.module_name, self.fn_name)
 
     def with_status(self, status: ScheduleStatus) -> Schedule:
         return replace(self, status=status, updated_at=time.time())

@@ -3,7 +3,7 @@ solids are configured under it (`solids: {load_library: {solids: {...}}}`) and r
 `load_library.read_books.compute`, ...
 
 Run it: `python composite_solids.py`, or
-`dagster pipeline execute -f composite_solids.py -n composite_solids_pipeline -e composite_solids.yaml`.
+`dagster pipeline execute composite_solids_pipeline -e composite_solids.yaml`.
 """
 
 import csv

@@ -1,7 +1,7 @@
 """Step 3: solid config. `read_csv` reads any delimited file: its delimiter is config with a
 default, so only files that differ need to say so.
 
-Run it: `python config.py`, or `dagster pipeline execute -f config.py -n config_pipeline -e config.yaml`.
+Run it: `python config.py`, or `dagster pipeline execute config_pipeline -e config.yaml`.
 """
 
 import csv

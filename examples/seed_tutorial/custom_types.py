@@ -3,7 +3,7 @@ what it saw in the event log), loads itself from run config (`inputs: {books: {c
 writes itself out when run config asks (`outputs: [{result: {csv: {path: PATH}}}]`).
 
 Run it: `python custom_types.py`, or
-`dagster pipeline execute -f custom_types.py -n custom_types_pipeline -e custom_types.yaml`.
+`dagster pipeline execute custom_types_pipeline -e custom_types.yaml`.
 """
 
 import csv

@@ -1,7 +1,7 @@
 """Step 2: inputs. `read_books` takes the file's path as an input that run config supplies
 (`inputs: {csv_path: {value: ...}}`), and `longest_book` takes the rows that it returns.
 
-Run it: `python inputs.py`, or `dagster pipeline execute -f inputs.py -n inputs_pipeline -e inputs.yaml`.
+Run it: `python inputs.py`, or `dagster pipeline execute inputs_pipeline -e inputs.yaml`.
 """
 
 import csv

@@ -3,7 +3,7 @@ mode provides: a list in memory for tests, a SQLite file for a laptop run. Prese
 with its run config, so running the pipeline one way or the other is a single word.
 
 Run it: `python modes_and_presets.py`, or
-`dagster pipeline execute -f modes_and_presets.py -n modes_and_presets_pipeline -p local`.
+`dagster pipeline execute modes_and_presets_pipeline -p local`.
 """
 
 import csv

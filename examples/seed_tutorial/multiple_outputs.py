@@ -2,7 +2,7 @@
 books, or both; a solid whose input was never yielded is skipped, as are the solids after it.
 
 Run it: `python multiple_outputs.py`, or
-`dagster pipeline execute -f multiple_outputs.py -n multiple_outputs_pipeline -e multiple_outputs.yaml`.
+`dagster pipeline execute multiple_outputs_pipeline -e multiple_outputs.yaml`.
 """
 
 import csv

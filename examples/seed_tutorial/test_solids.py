@@ -1,9 +1,12 @@
 """Step 9: testing solids and types on their own, with pytest (`python -m pytest test_solids.py`)
 or as a script (`python test_solids.py`)."""
 
+import datetime
+
 from custom_types import BookTable, sort_by_year
 from inputs import inputs_pipeline, longest_book
 from multiple_outputs import split_by_length
+from repository import define_repository
 
 from dagster_core import (
     check_dagster_type,
@@ -50,6 +53,14 @@ def test_read_books_within_its_pipeline():
     )
     assert result.success
     assert len(result.output_value()) == 10
+
+
+def test_the_daily_schedule_runs_for_the_day_before():
+    schedule = define_repository().get_schedule_def("longest_book_daily")
+    assert schedule.cron_schedule == "30 6 * * *"
+    fire_time = datetime.datetime(2026, 3, 2, 6, 30, tzinfo=datetime.UTC)
+    config = schedule.environment_dict_for(fire_time)
+    assert config["loggers"]["console"]["config"]["name"] == "books-2026-03-01"
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ _FIELDS = (
     "fingerprint",
     "python_file",
     "module_name",
+    "fn_name",
     "created_at",
     "updated_at",
 )

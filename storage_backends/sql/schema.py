@@ -62,6 +62,7 @@ schedules = Table(
     Column("fingerprint", String(64), nullable=False),
     Column("python_file", Text),
     Column("module_name", Text),
+    Column("fn_name", Text),
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
 )

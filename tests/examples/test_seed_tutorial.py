@@ -63,7 +63,6 @@ def test_each_pipeline_runs_from_the_cli_with_its_config(tutorial, tmp_path, pip
         "execute",
         "-y",
         "repository.yaml",
-        "-n",
         pipeline_name,
         *CLI_RUNS[pipeline_name],
         home=tmp_path,
@@ -73,9 +72,9 @@ def test_each_pipeline_runs_from_the_cli_with_its_config(tutorial, tmp_path, pip
 
 
 def test_the_materialized_output_and_the_sqlite_catalog_are_written(tutorial, tmp_path):
-    for args in (
-        ["-n", "custom_types_pipeline", "-e", "custom_types.yaml"],
-        ["-n", "modes_and_presets_pipeline", "-p", "local"],
+    for args in (  # with no -f/-m/-y: repository.yaml in the working directory, as in the seed
+        ["custom_types_pipeline", "-e", "custom_types.yaml"],
+        ["modes_and_presets_pipeline", "-p", "local"],
     ):
         done = _run(tutorial, str(BIN / "dagster"), "pipeline", "execute", *args, home=tmp_path)
         assert done.returncode == 0, done.stdout + done.stderr
@@ -105,4 +104,4 @@ def test_the_unit_tests_pass_under_pytest(tutorial, tmp_path):
         home=tmp_path,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "4 passed" in done.stdout
+    assert "5 passed" in done.stdout
