@@ -11,6 +11,7 @@ import datetime
 from composite_solids import composite_solids_pipeline
 from config import config_pipeline
 from custom_types import custom_types_pipeline
+from expectations import expectations_pipeline
 from hello_books import hello_books_pipeline
 from inputs import inputs_pipeline
 from modes_and_presets import modes_and_presets_pipeline
@@ -43,6 +44,7 @@ def define_repository():
             config_pipeline,
             multiple_outputs_pipeline,
             custom_types_pipeline,
+            expectations_pipeline,
             composite_solids_pipeline,
             modes_and_presets_pipeline,
         ],

@@ -124,8 +124,8 @@ class KilledRun:
         return self.output.read_text()
 
     def wait_for_slow_step(self, instance: DagsterInstance, timeout: float) -> str:
-        """The run's id, once the slow step's STEP_START is in the event log and the step has
-        logged its line (and, within LOG_FLUSH_WAIT, that line is in the log too: if it never
+        """The run's id, once the fast steps' STEP_SUCCESS and the slow step's STEP_START are in
+        the event log and the slow step has logged its line (and, within LOG_FLUSH_WAIT, that line is in the log too: if it never
         gets there, the test goes on and `check_events_kept` reports it)."""
         found = {}
 
@@ -141,13 +141,20 @@ class KilledRun:
             found["run_id"] = run.run_id
             return instance.all_logs(run.run_id)
 
-        def slow_step_started() -> bool:
+        def slow_step_started_after_the_fast_steps() -> bool:
+            stored = events()
             started = any(
-                e.event_type is E.STEP_START and e.step_key == "slow.compute" for e in events()
+                e.event_type is E.STEP_START and e.step_key == "slow.compute" for e in stored
             )
-            return started and (self.tmp_path / "logged").exists()
+            # fast_c depends on nothing, so an executor may run it after slow has started
+            done = {e.step_key for e in stored if e.event_type is E.STEP_SUCCESS}
+            return started and done >= set(FAST_STEPS) and (self.tmp_path / "logged").exists()
 
-        wait_until(slow_step_started, timeout, "the slow step to start and log its line")
+        wait_until(
+            slow_step_started_after_the_fast_steps,
+            timeout,
+            "the fast steps to succeed and the slow step to start and log its line",
+        )
         with contextlib.suppress(TimeoutError):
             wait_until(
                 lambda: any(_is_slow_line(e) for e in events()),

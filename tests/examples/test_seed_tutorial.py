@@ -18,6 +18,7 @@ SCRIPTS = {
     "config.py": "shelves: {'SF': 'Science fiction', 'CL': 'Classics', 'LF': 'Literary fiction'}",
     "multiple_outputs.py": "long: ['Bleak House', 'Dune', 'Middlemarch', 'The Dispossessed', 'The Left Hand of Darkness']",
     "custom_types.py": "starting with Persuasion",
+    "expectations.py": "summary: {'books': 10, 'pages': 4060} in summary.json",
     "composite_solids.py": "per shelf: {'Science fiction': 4, 'Classics': 3, 'Literary fiction': 3}",
     "modes_and_presets.py": "local mode shelved: 10",
     "test_solids.py": "passed: test_sort_by_year_type_checks_its_input",
@@ -29,6 +30,7 @@ CLI_RUNS = {
     "config_pipeline": ["-e", "config.yaml"],
     "multiple_outputs_pipeline": ["-e", "multiple_outputs.yaml"],
     "custom_types_pipeline": ["-e", "custom_types.yaml"],
+    "expectations_pipeline": ["-e", "inputs.yaml"],
     "composite_solids_pipeline": ["-e", "composite_solids.yaml"],
     "modes_and_presets_pipeline": ["-p", "local"],
 }
