@@ -95,12 +95,13 @@ def _positions(
     solid_def: ISolidDefinition, name: str, owner: str, args: tuple[Any, ...]
 ) -> tuple[str, ...]:
     """The inputs that `args` bind to, in order: the solid's positional inputs (its function's
-    parameters), or its only input."""
+    parameters), then the one input its function does not name, if there is just one."""
     positional = solid_def.positional_inputs
     if len(args) <= len(positional):
         return positional
-    if len(args) == 1 and len(solid_def.input_defs) == 1:
-        return (solid_def.input_defs[0].name,)
+    unnamed = [d.name for d in solid_def.input_defs if d.name not in positional]
+    if len(args) == len(positional) + 1 and len(unnamed) == 1:
+        return (*positional, unnamed[0])
     if len(args) > len(solid_def.input_defs):
         raise DagsterInvalidDefinitionError(
             f"Solid '{name}' in {owner} takes {len(solid_def.input_defs)} inputs but was called "

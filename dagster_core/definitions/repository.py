@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from dagster_core.definitions.pipeline import PipelineDefinition
 from dagster_core.definitions.schedule import ScheduleDefinition
+from dagster_core.definitions.solid import ISolidDefinition
 from dagster_core.errors import DagsterInvalidDefinitionError, DagsterInvariantViolationError
 
 PipelineFn = Callable[[], PipelineDefinition]
@@ -129,8 +130,38 @@ class RepositoryDefinition:
         return pipeline_def
 
     def get_all_pipelines(self) -> list[PipelineDefinition]:
-        """Every pipeline of the repository, built if needed."""
-        return [self.get_pipeline(name) for name in self.pipeline_names]
+        """Every pipeline of the repository, built if needed; two different solid definitions of
+        one name across them are a definition error, as in the seed."""
+        pipelines = [self.get_pipeline(name) for name in self.pipeline_names]
+        self._solid_defs(pipelines)
+        return pipelines
+
+    def _solid_defs(self, pipelines: Sequence[PipelineDefinition]) -> dict[str, ISolidDefinition]:
+        by_name: dict[str, tuple[ISolidDefinition, str]] = {}
+        for pipeline_def in pipelines:
+            for solid_def in pipeline_def.solids_by_handle.values():
+                seen, where = by_name.setdefault(solid_def.name, (solid_def, pipeline_def.name))
+                if seen is not solid_def:
+                    raise DagsterInvalidDefinitionError(
+                        f"Repository '{self.name}' has two different solids named "
+                        f"'{solid_def.name}' (in pipelines '{where}' and '{pipeline_def.name}'): "
+                        "give one of them another name"
+                    )
+        return {name: solid_def for name, (solid_def, _) in by_name.items()}
+
+    def get_all_solid_defs(self) -> list[ISolidDefinition]:
+        """Every solid definition the repository's pipelines use (composites and their solids)."""
+        return list(self._solid_defs(self.get_all_pipelines()).values())
+
+    def solid_def_named(self, name: str) -> ISolidDefinition:
+        """The solid definition of that name in any of the repository's pipelines."""
+        solid_defs = self._solid_defs(self.get_all_pipelines())
+        if name not in solid_defs:
+            raise DagsterInvariantViolationError(
+                f"Repository '{self.name}' has no solid named '{name}'; its solids: "
+                + (", ".join(sorted(solid_defs)) or "none")
+            )
+        return solid_defs[name]
 
     @property
     def schedule_defs(self) -> list[ScheduleDefinition]:

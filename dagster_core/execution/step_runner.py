@@ -392,6 +392,11 @@ def _compute(solid_def: Any, context: SolidExecutionContext, inputs: dict[str, A
         yield from result
     elif isinstance(result, Output):
         yield result
+    elif isinstance(result, Materialization | ExpectationResult):
+        raise DagsterInvariantViolationError(
+            f"Solid '{solid_def.name}' returned an event ({type(result).__name__}): yield it instead (a "
+            "returned value is the solid's output, so a returned event would be taken for one)"
+        )
     elif result is not None or len(solid_def.output_defs) == 1:
         if len(solid_def.output_defs) != 1:
             raise DagsterInvariantViolationError(

@@ -659,3 +659,28 @@ def test_two_different_solids_of_one_name_at_different_depths_are_refused():
 
     with pytest.raises(DagsterInvalidDefinitionError, match="two different solids named 'same'"):
         PipelineDefinition(name="dupes", solid_defs=[top])
+
+
+def test_one_input_the_function_does_not_name_takes_the_last_positional_argument():
+    @lambda_solid(input_defs=[InputDefinition("b"), InputDefinition("a")])
+    def subtract(a, **others):
+        return a - others["b"]
+
+    @pipeline
+    def difference():
+        subtract(_two(), _three())  # a=2, and b (the one input not named) = 3
+
+    assert execute_pipeline(difference).result_for_solid("subtract").output_value() == -1
+
+
+def test_a_returned_expectation_or_materialization_must_be_yielded():
+    from dagster_core import ExpectationResult
+
+    @solid(output_defs=[])
+    def returns_an_event(_context):
+        return ExpectationResult(success=True, label="checked")
+
+    with pytest.raises(
+        DagsterInvariantViolationError, match=r"returned an event \(ExpectationResult\): yield"
+    ):
+        execute_solid(returns_an_event)

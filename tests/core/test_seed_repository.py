@@ -714,3 +714,37 @@ def test_schedule_up_checks_a_date_schedule_for_its_first_period_and_its_solids(
     assert "does not validate: solids.load.config.date: expected String, got 5" in problem
     problem = schedule_problem(misspelt, {"etl": etl}, now, instance)
     assert "Pipeline 'etl' has no solid(s) lode" in problem
+
+
+def test_a_repository_finds_solid_definitions_and_refuses_two_of_one_name():
+    @solid
+    def shared(_context):
+        return 1
+
+    @pipeline
+    def first():
+        shared()
+
+    @pipeline
+    def second():
+        shared()
+
+    repo = RepositoryDefinition("solids", pipeline_defs=[first, second])
+    assert repo.solid_def_named("shared") is shared
+    assert [d.name for d in repo.get_all_solid_defs()] == ["shared"]
+    with pytest.raises(DagsterInvariantViolationError, match="no solid named 'nope'.*shared"):
+        repo.solid_def_named("nope")
+
+    @solid(name="shared")
+    def impostor(_context):
+        return 2
+
+    @pipeline
+    def third():
+        impostor()
+
+    clashing = RepositoryDefinition(
+        "clash", pipeline_dict={"first": lambda: first, "third": lambda: third}
+    )
+    with pytest.raises(DagsterInvalidDefinitionError, match="two different solids named 'shared'"):
+        clashing.get_all_pipelines()
