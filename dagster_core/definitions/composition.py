@@ -136,11 +136,26 @@ def _dependency_for(
 
 
 class PendingInvocation:
-    """A solid about to be called in a composition, possibly under an alias."""
+    """A solid about to be called in a composition, possibly under an alias and with tags of its
+    own: `add.alias("add_2").tag({"owner": "x"})(a, b)`."""
 
-    def __init__(self, solid_def: ISolidDefinition, alias: str | None):
+    def __init__(
+        self,
+        solid_def: ISolidDefinition,
+        alias: str | None,
+        tags: Mapping[str, Any] | None = None,
+    ):
         self.solid_def = solid_def
-        self.alias = alias
+        self.given_alias = alias
+        self.tags = dict(tags or {})
+
+    def alias(self, name: str) -> PendingInvocation:
+        """This use of the solid under another name."""
+        return PendingInvocation(self.solid_def, name, self.tags)
+
+    def tag(self, tags: Mapping[str, Any]) -> PendingInvocation:
+        """This use of the solid with `tags` over its definition's (and earlier .tag calls')."""
+        return PendingInvocation(self.solid_def, self.given_alias, {**self.tags, **tags})
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         solid_def = self.solid_def
@@ -150,7 +165,7 @@ class PendingInvocation:
                 "function. To run one solid, use execute_solid(solid, input_values={...})."
             )
         composition = _stack[-1]
-        name = composition.unique_name(self.alias or solid_def.name)
+        name = composition.unique_name(self.given_alias or solid_def.name)
         bindings = dict(
             zip(_positions(solid_def, name, composition.owner, args), args, strict=False)
         )
@@ -180,7 +195,8 @@ class PendingInvocation:
                 composition.input_mappings.append(arg.input_def.mapping_to(name, input_name))
             else:
                 dependencies[input_name] = _dependency_for(arg, name, input_name)
-        composition.dependencies[SolidInvocation(solid_def.name, name)] = dependencies
+        invocation = SolidInvocation(solid_def.name, name, self.tags or None)
+        composition.dependencies[invocation] = dependencies
 
         outputs = [InvokedSolidOutput(name, d.name) for d in solid_def.output_defs]
         if not outputs:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,10 @@ class MultiDependencyDefinition:
 
 @dataclass(frozen=True)
 class SolidInvocation:
-    """A use of solid definition `name` in a pipeline, under `alias` when it is used more than once."""
+    """A use of solid definition `name` in a pipeline, under `alias` when it is used more than once,
+    with `tags` of this use over the definition's own (`{"dask/resources": {"GPU": 1}}` for one
+    use of a solid)."""
 
     name: str
     alias: str | None = None
+    tags: Mapping[str, Any] | None = field(default=None, compare=False, hash=False)

@@ -14,6 +14,7 @@ from dagster_core.definitions.dependency import (
     SolidInvocation,
 )
 from dagster_core.definitions.solid import ISolidDefinition
+from dagster_core.definitions.tags import check_tags
 from dagster_core.errors import DagsterInvalidDefinitionError
 
 if TYPE_CHECKING:
@@ -55,7 +56,16 @@ class SolidGraph:
     ):
         self.owner = owner
         self.solid_defs = _solid_defs_by_name(solid_defs, owner)
-        self.solids, self.wiring = self._build(_checked_dependencies(dependencies, owner))
+        checked = _checked_dependencies(dependencies, owner)
+        self.solids, self.wiring = self._build(checked)
+        # the tags of each use of a solid (SolidInvocation.tags), by the name it is used under
+        self.invocation_tags = {
+            invocation.alias or invocation.name: check_tags(
+                invocation.tags, f"solid '{invocation.alias or invocation.name}' in {owner}"
+            )
+            for invocation in checked
+            if invocation.tags
+        }
         self.order = self._topological_order()
 
     def _build(

@@ -66,6 +66,7 @@ class PipelineDefinition:
         self.solids, self.wiring = self.graph.solids, self.graph.wiring
         self.solid_order = self.graph.order
         self.solids_by_handle = _solids_by_handle(self.solids, self.solid_order, None)
+        self.tags_by_handle = _tags_by_handle(self.graph, None)
         self.mode_defs = tuple(mode_defs or [ModeDefinition()])
         self.preset_defs = tuple(preset_defs or ())
         self.solid_subset: tuple[str, ...] | None = None
@@ -176,13 +177,22 @@ class PipelineDefinition:
         """The wiring as `PipelineDefinition(dependencies=...)` takes it: each solid, as a
         SolidInvocation, to the DependencyDefinition (or MultiDependencyDefinition) of its
         connected inputs."""
-        return {
-            SolidInvocation(self.solids[name].name, name): {
-                input_name: _dependency(w, self.solids.keys())
-                for input_name, w in self.wiring[name].items()
-            }
-            for name in self.solid_order
-        }
+        return self._invocations(self.solid_order)
+
+    def _invocations(self, names: Collection[str]) -> dict[SolidInvocation, dict[str, Any]]:
+        """The wiring of the solids `names` among themselves, keyed by their uses (with tags)."""
+        invocations = {}
+        for name in self.solid_order:
+            if name not in names:
+                continue
+            inputs = {}
+            for input_name, w in self.wiring[name].items():
+                dependency = _dependency(w, names)
+                if dependency is not None:
+                    inputs[input_name] = dependency
+            use_tags = self.graph.invocation_tags.get(name)
+            invocations[SolidInvocation(self.solids[name].name, name, use_tags)] = inputs
+        return invocations
 
     def build_sub_pipeline(self, solid_names: Sequence[str] | None) -> PipelineDefinition:
         """A pipeline of just these top-level solids (itself for None); inputs whose upstream is
@@ -201,21 +211,10 @@ class PipelineDefinition:
                 f"(solids: {', '.join(self.solid_order)})"
             )
         keep = set(solid_names)
-        dependencies = {}
-        for solid_name in self.solid_order:
-            if solid_name not in keep:
-                continue
-            inputs = {}
-            for input_name, w in self.wiring[solid_name].items():
-                dependency = _dependency(w, keep)
-                if dependency is not None:
-                    inputs[input_name] = dependency
-            key = SolidInvocation(self.solids[solid_name].name, solid_name)
-            dependencies[key] = inputs
         sub = PipelineDefinition(
             solid_defs=list({id(d): d for n, d in self.solids.items() if n in keep}.values()),
             name=self.name,
-            dependencies=dependencies,
+            dependencies=self._invocations(keep),
             mode_defs=self.mode_defs,
             preset_defs=self.preset_defs,
             description=self.description,
@@ -246,6 +245,18 @@ def _solids_by_handle(
         if isinstance(inner, CompositeSolidDefinition):
             by_handle.update(_solids_by_handle(inner.solids, inner.solid_order, handle))
     return by_handle
+
+
+def _tags_by_handle(graph: SolidGraph, parent: str | None) -> dict[str, Mapping[str, Any]]:
+    """Each solid's tags by handle: its definition's, under those of its use (SolidInvocation)."""
+    tags: dict[str, Mapping[str, Any]] = {}
+    for name in graph.order:
+        handle = join_handle(parent, name)
+        solid_def = graph.solids[name]
+        tags[handle] = {**solid_def.tags, **graph.invocation_tags.get(name, {})}
+        if isinstance(solid_def, CompositeSolidDefinition):
+            tags.update(_tags_by_handle(solid_def.graph, handle))
+    return tags
 
 
 def _types_within(dagster_type: DagsterType) -> list[DagsterType]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from dagster_core.config import Field, resolve_field
@@ -22,6 +23,7 @@ class ISolidDefinition:
 
     config_field: Field | None = None
     required_resource_keys: frozenset[str] = frozenset()
+    tags: Mapping[str, Any] = MappingProxyType({})
 
     def __init__(
         self,
@@ -44,6 +46,10 @@ class ISolidDefinition:
     def alias(self, name: str) -> PendingInvocation:
         """Use this solid again in a composition under another name: `add.alias("add_2")(x, y)`."""
         return PendingInvocation(self, name)
+
+    def tag(self, tags: Mapping[str, Any]) -> PendingInvocation:
+        """Use this solid in a composition with `tags` over its own: `add.tag({"k": "v"})(x, y)`."""
+        return PendingInvocation(self, None, tags)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return PendingInvocation(self, None)(*args, **kwargs)
@@ -114,10 +120,12 @@ def _resource_keys(keys: Collection[str] | None, solid_name: str) -> frozenset[s
 
 @dataclass(frozen=True)
 class Solid:
-    """A solid definition as a pipeline uses it, under `name` (its alias when it has one)."""
+    """A solid definition as a pipeline uses it, under `name` (its alias when it has one), with
+    the tags of that use."""
 
     name: str
     definition: SolidDefinition
+    tags: Mapping[str, Any] = field(default_factory=dict)  # the definition's, under its use's
 
 
 def _unique_by_name(defs: Sequence[Any], owner: str, what: str) -> dict[str, Any]:

@@ -86,8 +86,11 @@ class SolidExecutionContext:
 
     @property
     def solid(self) -> Solid:
-        """This solid as the pipeline uses it: `.name` (its alias, if any) and `.definition`."""
-        return Solid(self.solid_name, self.solid_def)
+        """This solid as the pipeline uses it: `.name` (its alias, if any), `.definition` and
+        `.tags` (the definition's, under those of this use)."""
+        return Solid(
+            self.solid_name, self.solid_def, self.pipeline_def.tags_by_handle[self.solid_name]
+        )
 
     @property
     def mode_def(self) -> ModeDefinition:

@@ -155,7 +155,7 @@ def build_execution_plan(
                     _step_input(pipeline, environment, handle, d.name) for d in solid_def.input_defs
                 ),
                 outputs=tuple(d.name for d in solid_def.output_defs),
-                tags=dict(solid_def.tags),
+                tags=dict(pipeline.tags_by_handle[handle]),
             )
         )
     all_keys = [s.key for s in steps]

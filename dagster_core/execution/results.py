@@ -153,7 +153,7 @@ class _SolidsResult:
         self,
         container: PipelineDefinition | CompositeSolidDefinition,
         handle: str | None,
-        pipeline_name: str,
+        pipeline: PipelineDefinition,
         event_list: Sequence[DagsterEvent],
         intermediates: IntermediateStore,
         run_id: str,
@@ -161,7 +161,8 @@ class _SolidsResult:
     ):
         self._container = container
         self._handle = handle
-        self.pipeline_name = pipeline_name
+        self.pipeline = pipeline
+        self.pipeline_name = pipeline.name
         self.event_list = list(event_list)
         self._intermediates = intermediates
         self.run_id = run_id
@@ -219,14 +220,18 @@ class _SolidsResult:
             return CompositeSolidExecutionResult(
                 solid_def,
                 full_handle,
-                self.pipeline_name,
+                self.pipeline,
                 events,
                 self._intermediates,
                 self.run_id,
                 self._instance,
             )
         return SolidExecutionResult(
-            Solid(full_handle, solid_def), events, self._intermediates, self.run_id, self._instance
+            Solid(full_handle, solid_def, self.pipeline.tags_by_handle[full_handle]),
+            events,
+            self._intermediates,
+            self.run_id,
+            self._instance,
         )
 
     @property
@@ -250,15 +255,13 @@ class CompositeSolidExecutionResult(_SolidsResult):
         self,
         solid_def: CompositeSolidDefinition,
         handle: str,
-        pipeline_name: str,
+        pipeline: PipelineDefinition,
         step_events: Sequence[DagsterEvent],
         intermediates: IntermediateStore,
         run_id: str,
         instance: DagsterInstance | None = None,
     ):
-        super().__init__(
-            solid_def, handle, pipeline_name, step_events, intermediates, run_id, instance
-        )
+        super().__init__(solid_def, handle, pipeline, step_events, intermediates, run_id, instance)
         self.solid_def = solid_def
         self.solid_name = handle
 
@@ -310,8 +313,7 @@ class PipelineExecutionResult(_SolidsResult):
         environment_dict: Mapping[str, Any] | None = None,
         instance: DagsterInstance | None = None,
     ):
-        super().__init__(pipeline, None, pipeline.name, event_list, intermediates, run_id, instance)
-        self.pipeline = pipeline
+        super().__init__(pipeline, None, pipeline, event_list, intermediates, run_id, instance)
         self.environment_dict = dict(environment_dict or {})
 
     @property

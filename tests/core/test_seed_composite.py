@@ -684,3 +684,43 @@ def test_a_returned_expectation_or_materialization_must_be_yielded():
         DagsterInvariantViolationError, match=r"returned an event \(ExpectationResult\): yield"
     ):
         execute_solid(returns_an_event)
+
+
+def test_each_use_of_a_solid_may_carry_tags_of_its_own():
+    seen = {}
+
+    @solid(tags={"team": "data", "tier": "1"})
+    def tagged(context):
+        seen[context.solid.name] = dict(context.solid.tags)
+
+    @pipeline
+    def uses():
+        tagged()
+        tagged.alias("gpu").tag({"dask/resources": {"GPU": 1}, "tier": "2"})()
+
+    explicit = PipelineDefinition(
+        name="explicit",
+        solid_defs=[tagged],
+        dependencies={SolidInvocation("tagged", alias="renamed", tags={"tier": "3"}): {}},
+    )
+    assert execute_pipeline(uses).success and execute_pipeline(explicit).success
+    assert seen == {
+        "tagged": {"team": "data", "tier": "1"},
+        "gpu": {"team": "data", "tier": "2", "dask/resources": {"GPU": 1}},
+        "renamed": {"team": "data", "tier": "3"},
+    }
+    from dagster_core import default_executors
+    from dagster_core.execution.plan import build_execution_plan
+    from dagster_core.execution.run_config import resolve_environment
+
+    mode, instance = uses.get_mode(None), DagsterInstance.ephemeral()
+    environment = resolve_environment(uses, mode, tuple(default_executors), {}, instance)
+    plan = build_execution_plan(uses, environment)
+    assert plan.get_step("gpu.compute").tags["dask/resources"] == {"GPU": 1}
+    assert execute_pipeline(uses.build_sub_pipeline(["gpu"])).success
+    assert seen["gpu"]["tier"] == "2"  # a sub-pipeline keeps the use's tags
+    with pytest.raises(DagsterInvalidDefinitionError, match="tag"):
+
+        @pipeline
+        def _bad():
+            tagged.tag({"when": object()})()
