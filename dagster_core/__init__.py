@@ -22,6 +22,7 @@ from dagster_core.definitions import (
     DependencyDefinition,
     EventMetadataEntry,
     ExecutionSelector,
+    ExecutionTargetHandle,
     ExecutorDefinition,
     ExpectationResult,
     Failure,
@@ -68,6 +69,7 @@ from dagster_core.definitions import (
     weekly_schedule,
 )
 from dagster_core.errors import (
+    DagsterCodeLoadError,
     DagsterConfigMappingFunctionError,
     DagsterError,
     DagsterExecutionStepExecutionError,
@@ -140,6 +142,7 @@ __all__ = [
     "CompositeSolidDefinition",
     "CompositeSolidExecutionResult",
     "ConfigMapping",
+    "DagsterCodeLoadError",
     "DagsterConfigMappingFunctionError",
     "DagsterError",
     "DagsterEvaluationErrorReason",
@@ -165,6 +168,7 @@ __all__ = [
     "ErrorInfo",
     "EventMetadataEntry",
     "ExecutionSelector",
+    "ExecutionTargetHandle",
     "ExecutorDefinition",
     "ExpectationResult",
     "Failure",

@@ -15,6 +15,11 @@ class DagsterInvariantViolationError(DagsterError):
     """The framework was used in a way it does not support (e.g. a solid called outside a pipeline)."""
 
 
+class DagsterCodeLoadError(DagsterInvariantViolationError):
+    """The user's code cannot be found or loaded where a handle (or -f/-m/-y/-n) says: names the
+    file, module or function and what would be accepted."""
+
+
 class DagsterInvalidInvocationError(DagsterInvalidDefinitionError, DagsterInvariantViolationError):
     """A solid's output misused in a composition function (unpacked or indexed as if it were
     several): a definition mistake, and the invariant violation the seed raised for it."""

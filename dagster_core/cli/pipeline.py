@@ -6,15 +6,10 @@ import json
 
 import click
 
-from dagster_core.cli.loading import (
-    CodeSource,
-    load_pipeline,
-    load_pipelines,
-    require_source,
-    with_source,
-)
+from dagster_core.cli.loading import require_handle, with_handle
 from dagster_core.cli.progress import run_with_progress
 from dagster_core.config.yaml_files import load_yaml_files
+from dagster_core.definitions.handle import ExecutionTargetHandle, load_pipeline, load_pipelines
 from dagster_core.execution import execute_pipeline_iterator, reexecute_pipeline_iterator
 from dagster_core.instance import DagsterInstance
 
@@ -25,10 +20,10 @@ def pipeline_cli() -> None:
 
 
 @pipeline_cli.command(name="list")
-@with_source
-def list_command(source: CodeSource | None) -> None:
+@with_handle
+def list_command(handle: ExecutionTargetHandle | None) -> None:
     """List the pipelines of the code, with their solids, modes and presets."""
-    for name, p in sorted(load_pipelines(require_source(source)).items()):
+    for name, p in sorted(load_pipelines(require_handle(handle)).items()):
         click.echo(f"Pipeline: {name}")
         if p.description:
             click.echo(f"  Description: {p.description.splitlines()[0]}")
@@ -67,7 +62,7 @@ _env_files = click.option(
 
 @pipeline_cli.command(name="execute")
 @click.argument("pipeline_name", required=False)
-@with_source
+@with_handle
 @_env_files
 @click.option("-p", "--preset", help="A preset of the pipeline instead of -e files.")
 @click.option("--mode", help="Mode to run in (default: the pipeline's only or 'default' mode).")
@@ -75,7 +70,7 @@ _env_files = click.option(
 @click.option("--solid-subset", help="Comma-separated solids to run (others are left out).")
 def execute_command(
     pipeline_name: str | None,
-    source: CodeSource | None,
+    handle: ExecutionTargetHandle | None,
     env_files: tuple[str, ...],
     preset: str | None,
     mode: str | None,
@@ -87,15 +82,15 @@ def execute_command(
     PIPELINE_NAME picks one of several pipelines of the code (or -n, when it names a pipeline)."""
     if preset and env_files:
         raise click.UsageError("Use either -p/--preset or -e/--env files, not both")
-    source = require_source(source)
-    pipeline = load_pipeline(source, pipeline_name)
+    handle = require_handle(handle)
+    pipeline = load_pipeline(handle, pipeline_name)
     environment_dict = load_yaml_files(env_files) if env_files else None
     events = execute_pipeline_iterator(
         pipeline,
         environment_dict=environment_dict,
         mode=mode,
         preset=preset,
-        tags={**_parse_tags(tags), **source.tags()},
+        tags={**_parse_tags(tags), **handle.tags()},
         instance=DagsterInstance.get(),
         solid_subset=solid_subset.split(",") if solid_subset else None,
     )
@@ -110,13 +105,13 @@ def execute_command(
     is_flag=True,
     help="Run the steps that did not succeed in that run, and those downstream of them.",
 )
-@with_source
+@with_handle
 @_env_files
 def reexecute_command(
     run_id: str,
     step_keys: str | None,
     from_failure: bool,
-    source: CodeSource | None,
+    handle: ExecutionTargetHandle | None,
     env_files: tuple[str, ...],
 ) -> None:
     """Run steps of an earlier run again, reading the other steps' outputs from its storage.
@@ -132,12 +127,12 @@ def reexecute_command(
     parent = instance.get_run_by_id(run_id)
     if parent is None:
         raise click.UsageError(f"No run {run_id} in the instance at {instance.source}")
-    source = source or CodeSource.from_tags(parent.tags)
-    if source is None:
+    handle = handle or ExecutionTargetHandle.from_tags(parent.tags)
+    if handle is None:
         raise click.UsageError(
             f"Run {run_id} was not started from the CLI: name its pipeline's code with -f/-m"
         )
-    pipeline = load_pipeline(source, parent.pipeline_name)
+    pipeline = load_pipeline(handle, parent.pipeline_name)
     events = reexecute_pipeline_iterator(
         pipeline,
         run_id,

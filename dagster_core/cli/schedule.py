@@ -8,8 +8,9 @@ import os
 
 import click
 
-from dagster_core.cli.loading import CodeSource, load_schedules, require_source, with_source
+from dagster_core.cli.loading import require_handle, with_handle
 from dagster_core.cli.progress import format_time, run_with_progress
+from dagster_core.definitions.handle import ExecutionTargetHandle, load_schedules
 from dagster_core.definitions.schedule import (
     SCHEDULE_NAME_TAG,
     latest_fire_time,
@@ -40,14 +41,14 @@ def _warn(instance: DagsterInstance) -> None:
 
 
 @schedule_cli.command(name="up")
-@with_source
-def up_command(source: CodeSource | None) -> None:
+@with_handle
+def up_command(handle: ExecutionTargetHandle | None) -> None:
     """Make the instance's schedules match the code: add new ones (running), update changed
     ones, remove deleted ones."""
-    source = require_source(source)
-    pipelines, schedule_defs = load_schedules(source)
+    handle = require_handle(handle)
+    pipelines, schedule_defs = load_schedules(handle)
     instance = DagsterInstance.get()
-    origin = source.absolute()
+    origin = handle.absolute()
     result = reconcile(
         instance,
         schedule_defs,
@@ -56,7 +57,7 @@ def up_command(source: CodeSource | None) -> None:
         module_name=origin.module_name,
         fn_name=origin.fn_name,
     )
-    click.echo(f"Schedules of {source.where} in the instance at {instance.source}:")
+    click.echo(f"Schedules of {handle.where} in the instance at {instance.source}:")
     for label, names in (
         ("added", result.added),
         ("updated", result.updated),
@@ -154,22 +155,22 @@ def wipe_command(yes: bool) -> None:
 
 @schedule_cli.command(name="run", hidden=True)
 @click.argument("name")
-@with_source
-def run_command(name: str, source: CodeSource | None) -> None:
+@with_handle
+def run_command(name: str, handle: ExecutionTargetHandle | None) -> None:
     """Run the schedule's pipeline for its latest fire time, unless the schedule skips it."""
-    source = require_source(source)
-    pipelines, schedule_defs = load_schedules(source)
+    handle = require_handle(handle)
+    pipelines, schedule_defs = load_schedules(handle)
     schedule_def = next((d for d in schedule_defs if d.name == name), None)
     if schedule_def is None:
         raise click.UsageError(
-            f"No schedule '{name}' in {source.where}; it defines: "
+            f"No schedule '{name}' in {handle.where}; it defines: "
             + (", ".join(d.name for d in schedule_defs) or "none")
         )
     pipeline = pipelines.get(schedule_def.pipeline_name)
     if pipeline is None:
         raise click.UsageError(
             f"Schedule '{name}' runs pipeline '{schedule_def.pipeline_name}', which "
-            f"{source.where} does not define"
+            f"{handle.where} does not define"
         )
     scheduled = latest_fire_time(schedule_def.cron_schedule, datetime.datetime.now().astimezone())
     skipped = schedule_def.skip_reason(scheduled)
@@ -184,7 +185,7 @@ def run_command(name: str, source: CodeSource | None) -> None:
         pipeline,
         environment_dict=schedule_def.environment_dict_for(scheduled),
         mode=schedule_def.mode,
-        tags={**schedule_def.tags_for(scheduled), SCHEDULE_NAME_TAG: name, **source.tags()},
+        tags={**schedule_def.tags_for(scheduled), SCHEDULE_NAME_TAG: name, **handle.tags()},
         instance=DagsterInstance.get(),
         solid_subset=schedule_def.solid_subset,
     )

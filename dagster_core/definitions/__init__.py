@@ -35,6 +35,14 @@ from dagster_core.definitions.events import (
     UrlMetadataEntryData,
 )
 from dagster_core.definitions.executor import ExecutorDefinition, executor
+from dagster_core.definitions.handle import (
+    ExecutionTargetHandle,
+    HandleEntry,
+    HandleTarget,
+    load_pipeline,
+    load_pipelines,
+    load_schedules,
+)
 from dagster_core.definitions.io import (
     InputDefinition,
     InputMapping,
@@ -62,10 +70,13 @@ __all__ = [
     "DependencyDefinition",
     "EventMetadataEntry",
     "ExecutionSelector",
+    "ExecutionTargetHandle",
     "ExecutorDefinition",
     "ExpectationResult",
     "Failure",
     "FloatMetadataEntryData",
+    "HandleEntry",
+    "HandleTarget",
     "InitLoggerContext",
     "InitResourceContext",
     "InputDefinition",
@@ -99,6 +110,9 @@ __all__ = [
     "executor",
     "hourly_schedule",
     "lambda_solid",
+    "load_pipeline",
+    "load_pipelines",
+    "load_schedules",
     "logger",
     "monthly_schedule",
     "pipeline",
