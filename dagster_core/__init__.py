@@ -100,7 +100,7 @@ from dagster_core.execution import (
 )
 from dagster_core.execution.context import DagsterLogManager, SolidExecutionContext
 from dagster_core.executors import default_executors, in_process_executor, multiprocess_executor
-from dagster_core.file_paths import file_relative_path
+from dagster_core.file_paths import file_relative_path, script_relative_path
 from dagster_core.instance import DagsterInstance, InstanceRef
 from dagster_core.solid_handle import SolidHandle
 from dagster_core.storage import PipelineRun, PipelineRunStatus, RunsFilter
@@ -262,6 +262,7 @@ __all__ = [
     "reexecute_pipeline_iterator",
     "resource",
     "schedules",
+    "script_relative_path",
     "solid",
     "system_storage",
     "usable_as_dagster_type",

@@ -25,6 +25,7 @@ from dagster_core import (
     file_relative_path,
     lambda_solid,
     pipeline,
+    script_relative_path,
     solid,
 )
 
@@ -273,6 +274,12 @@ def test_file_relative_path_is_taken_from_the_files_directory():
     here = os.path.dirname(__file__)
     assert file_relative_path(__file__, "data/x.yaml") == os.path.join(here, "data/x.yaml")
     assert file_relative_path("/a/b/repo.py", "../c.yaml") == "/a/b/../c.yaml"
+
+
+def test_script_relative_path_is_taken_from_the_calling_files_directory(tmp_path, monkeypatch):
+    here = os.path.dirname(os.path.abspath(__file__))
+    monkeypatch.chdir(tmp_path)
+    assert script_relative_path("data/x.yaml") == os.path.join(here, "data/x.yaml")
 
 
 def test_file_relative_path_finds_preset_files_wherever_the_code_runs_from(tmp_path, monkeypatch):
