@@ -6,24 +6,17 @@ Run it: `python composite_solids.py`, or
 `dagster pipeline execute composite_solids_pipeline -e composite_solids.yaml`.
 """
 
-import csv
 from collections import Counter
 
+from config import read_csv
+
 from dagster_core import (
-    Field,
-    String,
     composite_solid,
     execute_pipeline,
     file_relative_path,
     pipeline,
     solid,
 )
-
-
-@solid(config={"delimiter": Field(String, default_value=",", is_required=False)})
-def read_csv(context, csv_path: str) -> list:
-    with open(csv_path, newline="") as f:
-        return list(csv.DictReader(f, delimiter=context.solid_config["delimiter"]))
 
 
 @solid

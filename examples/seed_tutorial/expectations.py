@@ -6,9 +6,10 @@ its results went.
 Run it: `python expectations.py`, or `dagster pipeline execute expectations_pipeline -e inputs.yaml`.
 """
 
-import csv
 import json
 import os
+
+from inputs import read_books
 
 from dagster_core import (
     EventMetadataEntry,
@@ -22,12 +23,6 @@ from dagster_core import (
     pipeline,
     solid,
 )
-
-
-@solid
-def read_books(_context, csv_path: str) -> list:
-    with open(csv_path, newline="") as f:
-        return list(csv.DictReader(f))
 
 
 @solid

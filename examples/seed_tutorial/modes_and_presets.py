@@ -6,8 +6,9 @@ Run it: `python modes_and_presets.py`, or
 `dagster pipeline execute modes_and_presets_pipeline -p local`.
 """
 
-import csv
 import sqlite3
+
+from inputs import read_books
 
 from dagster_core import (
     Field,
@@ -47,12 +48,6 @@ def sqlite_catalog(init_context):
 class _ListCatalog(list):
     def add(self, title, year):
         self.append((title, year))
-
-
-@solid
-def read_books(_context, csv_path: str) -> list:
-    with open(csv_path, newline="") as f:
-        return list(csv.DictReader(f))
 
 
 @solid(required_resource_keys={"catalog"})

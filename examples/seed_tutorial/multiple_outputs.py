@@ -5,7 +5,7 @@ Run it: `python multiple_outputs.py`, or
 `dagster pipeline execute multiple_outputs_pipeline -e multiple_outputs.yaml`.
 """
 
-import csv
+from inputs import read_books
 
 from dagster_core import (
     Field,
@@ -18,12 +18,6 @@ from dagster_core import (
     pipeline,
     solid,
 )
-
-
-@solid
-def read_books(context, csv_path: str) -> list:
-    with open(csv_path, newline="") as f:
-        return list(csv.DictReader(f))
 
 
 @solid(
