@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from dagster_core.cli.graphql import graphql_cli
 from dagster_core.cli.instance import instance_cli
 from dagster_core.cli.pipeline import pipeline_cli
 from dagster_core.cli.run import run_cli
@@ -27,10 +28,20 @@ cli.add_command(schedule_cli)
 
 
 def main() -> None:
-    """Entry point: framework errors about the user's input exit 2 with their message (secrets
-    redacted, as in every message)."""
+    """Entry point of `dagster`."""
+    _run(cli)
+
+
+def graphql_main() -> None:
+    """Entry point of `dagster-graphql`."""
+    _run(graphql_cli)
+
+
+def _run(command: click.Command) -> None:
+    """Framework errors about the user's input exit 2 with their message (secrets redacted, as
+    in every message)."""
     try:
-        cli.main(standalone_mode=False)
+        command.main(standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)

@@ -1,0 +1,80 @@
+"""The API over HTTP and websockets: one Starlette app serving `/graphql` (queries and
+mutations over HTTP, subscriptions over websockets in both the `graphql-transport-ws` and the
+legacy `graphql-ws` protocols) and `/dagit_info`. It binds where its runner says (the command
+binds 127.0.0.1 unless told otherwise)."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
+
+from dagster_core.graphql.context import GraphQLContext, Workspace
+from dagster_core.graphql.schema import SCHEMA, VERSION
+from dagster_core.instance import DagsterInstance
+
+GRAPHQL_PATH = "/graphql"
+INFO_PATH = "/dagit_info"
+
+
+class _GraphQLApp(GraphQL):
+    """The schema served with a context per request: whether the caller may write follows the
+    server's read-only flag and its token."""
+
+    def __init__(
+        self, instance: DagsterInstance, workspace: Workspace, read_only: bool, token: str | None
+    ):
+        super().__init__(
+            SCHEMA,
+            graphql_ide=None,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
+        )
+        self._instance = instance
+        self._workspace = workspace
+        self._read_only = read_only
+        self._token = token
+
+    def _may_write(self, request: Request | WebSocket) -> bool:
+        if self._read_only:
+            return False
+        if self._token is None:
+            return True
+        given = request.headers.get("authorization", "")
+        return hmac.compare_digest(given.encode(), f"Bearer {self._token}".encode())
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> GraphQLContext:
+        return GraphQLContext(self._instance, self._workspace, self._may_write(request))
+
+
+def create_app(
+    instance: DagsterInstance,
+    workspace: Workspace,
+    read_only: bool = False,
+    token: str | None = None,
+) -> Starlette:
+    """The ASGI app serving the API for `workspace`'s definitions and `instance`'s runs."""
+    graphql = _GraphQLApp(instance, workspace, read_only, token)
+
+    async def info(_request: Request) -> JSONResponse:
+        return JSONResponse(
+            {
+                "dagit_version": VERSION,
+                "dagster_version": VERSION,
+                "dagster_graphql_version": VERSION,
+            }
+        )
+
+    return Starlette(
+        routes=[
+            Route(GRAPHQL_PATH, graphql, methods=["GET", "POST"]),
+            WebSocketRoute(GRAPHQL_PATH, graphql),
+            Route(INFO_PATH, info),
+        ]
+    )
