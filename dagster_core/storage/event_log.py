@@ -69,26 +69,35 @@ class EventLogStorage(Storage):
         """The events of one step of a run, in stored order (indexed in SQL backends)."""
         return [e for e in self.get_logs_for_run(run_id) if e.step_key == step_key]
 
+    def get_logs_for_runs(self, run_ids: Sequence[str]) -> dict[str, list[DagsterEvent]]:
+        """The events of each of several runs, in stored order: one query in SQL backends, for
+        tools that show many runs at once."""
+        return {run_id: self.get_logs_for_run(run_id) for run_id in run_ids}
+
     def get_step_stats(self, run_id: str) -> list[StepStats]:
         """Each step of the run in the order it started, from its events."""
-        stats: dict[str, dict] = {}
-        for event in self.get_logs_for_run(run_id):
-            if event.step_key is None:
-                continue
-            s = stats.setdefault(
-                event.step_key, {"status": None, "start": None, "end": None, "attempts": 0}
-            )
-            if event.event_type in STEP_START_EVENTS:
-                s["attempts"] = max(s["attempts"], event.attempt)
-                s["start"] = s["start"] or event.timestamp
-                s["status"] = None
-            elif event.event_type in _STEP_END_STATUS:
-                s["status"] = _STEP_END_STATUS[event.event_type]
-                s["end"] = event.timestamp
-        return [
-            StepStats(key, s["status"], s["start"], s["end"], s["attempts"])
-            for key, s in stats.items()
-        ]
+        return step_stats_from_events(self.get_logs_for_run(run_id))
+
+
+def step_stats_from_events(events: Sequence[DagsterEvent]) -> list[StepStats]:
+    """Each step of a run in the order it started, from the run's events in stored order."""
+    stats: dict[str, dict] = {}
+    for event in events:
+        if event.step_key is None:
+            continue
+        s = stats.setdefault(
+            event.step_key, {"status": None, "start": None, "end": None, "attempts": 0}
+        )
+        if event.event_type in STEP_START_EVENTS:
+            s["attempts"] = max(s["attempts"], event.attempt)
+            s["start"] = s["start"] or event.timestamp
+            s["status"] = None
+        elif event.event_type in _STEP_END_STATUS:
+            s["status"] = _STEP_END_STATUS[event.event_type]
+            s["end"] = event.timestamp
+    return [
+        StepStats(key, s["status"], s["start"], s["end"], s["attempts"]) for key, s in stats.items()
+    ]
 
 
 class InMemoryEventLogStorage(EventLogStorage):

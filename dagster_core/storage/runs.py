@@ -91,6 +91,10 @@ class RunStorage(Storage):
         """Newest first; `cursor` is the run id after which to continue."""
 
     @abstractmethod
+    def get_run_tags(self) -> dict[str, list[str]]:
+        """Every tag key of every run, with the values it takes, both sorted."""
+
+    @abstractmethod
     def delete_run(self, run_id: str) -> None: ...
 
     @abstractmethod
@@ -130,6 +134,13 @@ class InMemoryRunStorage(RunStorage):
         if filters is not None:
             runs = [r for r in runs if filters.matches(r)]
         return runs if limit is None else runs[:limit]
+
+    def get_run_tags(self) -> dict[str, list[str]]:
+        values: dict[str, set[str]] = {}
+        for run in list(self._runs.values()):
+            for key, value in run.tags.items():
+                values.setdefault(key, set()).add(value)
+        return {key: sorted(values[key]) for key in sorted(values)}
 
     def delete_run(self, run_id: str) -> None:
         with self._lock:

@@ -94,6 +94,18 @@ class SqlEventLogStorage(SqlStorage, EventLogStorage):
         bodies = self._db.read(lambda connection: connection.execute(query).scalars().all())
         return [deserialize_value(body) for body in bodies]
 
+    def get_logs_for_runs(self, run_ids: Sequence[str]) -> dict[str, list[DagsterEvent]]:
+        query = (
+            select(event_logs.c.run_id, event_logs.c.body)
+            .where(event_logs.c.run_id.in_(list(run_ids)))
+            .order_by(event_logs.c.id)
+        )
+        rows = self._db.read(lambda connection: connection.execute(query).all())
+        logs: dict[str, list[DagsterEvent]] = {run_id: [] for run_id in run_ids}
+        for run_id, body in rows:
+            logs[run_id].append(deserialize_value(body))
+        return logs
+
     def get_logs_for_step(self, run_id: str, step_key: str) -> list[DagsterEvent]:
         def query(connection: Connection) -> list[str]:
             sql = _driver_sql(connection, _STEP_LOGS)

@@ -88,6 +88,18 @@ class SqlRunStorage(SqlStorage, RunStorage):
         bodies = self._db.read(lambda connection: connection.execute(query).scalars().all())
         return [deserialize_value(body) for body in bodies]
 
+    def get_run_tags(self) -> dict[str, list[str]]:
+        query = (
+            select(run_tags.c.key, run_tags.c.value)
+            .distinct()
+            .order_by(run_tags.c.key, run_tags.c.value)
+        )
+        rows = self._db.read(lambda connection: connection.execute(query).all())
+        tags: dict[str, list[str]] = {}
+        for key, value in rows:
+            tags.setdefault(key, []).append(value)
+        return tags
+
     def delete_run(self, run_id: str) -> None:
         def remove(connection: Connection) -> None:
             connection.execute(delete(run_tags).where(run_tags.c.run_id == run_id))

@@ -200,3 +200,14 @@ def test_end_watch_stops_delivery(event_log_storage, wait_until):
     assert messages(ended) == ["e 0", "e 1"]
     assert messages(still) == [f"e {i}" for i in range(5)]
     event_log_storage.end_watch("r1", still.append)
+
+
+def test_logs_for_several_runs_at_once(event_log_storage):
+    event_log_storage.store_events(numbered("a", "a", 2) + numbered("b", "b", 1))
+    event_log_storage.store_events(numbered("a", "a", 1, start=2))
+    logs = event_log_storage.get_logs_for_runs(["a", "b", "none"])
+    assert {run_id: messages(events) for run_id, events in logs.items()} == {
+        "a": ["a 0", "a 1", "a 2"],
+        "b": ["b 0"],
+        "none": [],
+    }

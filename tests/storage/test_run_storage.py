@@ -120,3 +120,11 @@ def test_runs_outlive_the_storage_object(run_storage, storage_config):
         assert ids(other.get_runs(RunsFilter(tags={"team": "x"}))) == ["kept"]
     finally:
         other.dispose()
+
+
+def test_run_tags_lists_each_key_with_its_values(run_storage):
+    assert run_storage.get_run_tags() == {}
+    run_storage.add_run(make_run("a", tags={"team": "y", "env": "prod"}))
+    run_storage.add_run(make_run("b", tags={"team": "x"}))
+    run_storage.add_run(make_run("c", tags={"team": "y"}))
+    assert run_storage.get_run_tags() == {"env": ["prod"], "team": ["x", "y"]}
