@@ -3,7 +3,8 @@ whether this caller may change anything."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from dagster_core.definitions.handle import ExecutionTargetHandle
 from dagster_core.definitions.pipeline import PipelineDefinition
@@ -38,3 +39,5 @@ class GraphQLContext:
     instance: DagsterInstance
     workspace: Workspace
     can_write: bool = True
+    # this request's (or websocket connection's) DataLoaders, by name, made on first use
+    loaders: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)

@@ -14,6 +14,9 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from dagster_core.graphql.instance import InstanceQueries
+from dagster_core.graphql.runs import RunQueries
+from dagster_core.graphql.subscriptions import RunSubscriptions
 from dagster_core.redact import redact_text
 
 _log = logging.getLogger("dagster_core.graphql")
@@ -51,6 +54,7 @@ class _Schema(strawberry.Schema):
             _log.warning("GraphQL error: %s", redact_text(error.message))
 
 
-Query = merge_types("Query", (_CoreQueries,))
+Query = merge_types("Query", (_CoreQueries, RunQueries, InstanceQueries))
+Subscription = merge_types("Subscription", (RunSubscriptions,))
 
-SCHEMA = _Schema(query=Query, extensions=[_WriteAccess])
+SCHEMA = _Schema(query=Query, subscription=Subscription, extensions=[_WriteAccess])

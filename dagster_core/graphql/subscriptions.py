@@ -1,0 +1,128 @@
+"""Subscriptions: a run's events live, from the instance's event-log watch (LISTEN/NOTIFY on
+Postgres, polling on SQLite), and a step's stdout or stderr as it is written. Each ends when the
+run has ended and everything has been sent; a client that goes away ends its watch."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator
+from typing import Annotated
+
+import strawberry
+
+from dagster_core.events import PIPELINE_END_EVENTS, DagsterEvent
+from dagster_core.graphql.context import GraphQLContext
+from dagster_core.graphql.events import Cursor, PipelineRunEvent, graphql_event
+from dagster_core.graphql.runs import (
+    ComputeIOType,
+    ComputeLogFile,
+    PipelineRun,
+    compute_log_file,
+)
+from dagster_core.storage.runs import FINISHED_STATUSES
+
+COMPUTE_LOG_POLL_SECONDS = 0.25  # how often a step's output files are read for news
+
+
+@strawberry.type(description="Events of the run, in stored order, as they were stored.")
+class PipelineRunLogsSubscriptionSuccess:
+    run: PipelineRun
+    messages: list[PipelineRunEvent]
+
+
+@strawberry.type
+class PipelineRunLogsSubscriptionFailure:
+    message: str
+    missing_run_id: str | None
+
+
+PipelineRunLogsSubscriptionPayload = Annotated[
+    PipelineRunLogsSubscriptionSuccess | PipelineRunLogsSubscriptionFailure,
+    strawberry.union("PipelineRunLogsSubscriptionPayload"),
+]
+
+
+async def _run_events(
+    context: GraphQLContext, run_id: str, cursor: int
+) -> AsyncGenerator[list[DagsterEvent], None]:
+    """Batches of the run's events after `cursor` as they are stored, until its end event."""
+    instance = context.instance
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[DagsterEvent] = asyncio.Queue()
+
+    def stored(event: DagsterEvent) -> None:  # on the storage's watch thread
+        loop.call_soon_threadsafe(queue.put_nowait, event)
+
+    await asyncio.to_thread(instance.watch_event_logs, run_id, cursor, stored)
+    try:
+        while True:
+            batch = [await queue.get()]
+            while not queue.empty():
+                batch.append(queue.get_nowait())
+            yield batch
+            if any(event.event_type in PIPELINE_END_EVENTS for event in batch):
+                return
+    finally:
+        instance.end_watch_event_logs(run_id, stored)
+
+
+@strawberry.type
+class RunSubscriptions:
+    @strawberry.subscription(
+        description="The run's events after `after` (all when null), live, until the run ends."
+    )
+    async def pipeline_run_logs(
+        self,
+        info: strawberry.Info,
+        run_id: strawberry.ID,
+        after: Cursor | None = None,  # type: ignore[valid-type]
+    ) -> AsyncGenerator[PipelineRunLogsSubscriptionPayload, None]:
+        context: GraphQLContext = info.context
+        cursor = -1 if after is None else after
+        record = await asyncio.to_thread(context.instance.get_run_by_id, run_id)
+        if record is None:
+            yield PipelineRunLogsSubscriptionFailure(
+                message=f"No run with id {run_id!r}", missing_run_id=run_id
+            )
+            return
+        run = PipelineRun(record=record)
+        if record.status in FINISHED_STATUSES:
+            events = await asyncio.to_thread(
+                context.instance.event_storage.get_logs_for_run, run_id, cursor
+            )
+            if events:
+                yield PipelineRunLogsSubscriptionSuccess(
+                    run=run, messages=[graphql_event(e) for e in events]
+                )
+            return
+        async for batch in _run_events(context, run_id, cursor):
+            yield PipelineRunLogsSubscriptionSuccess(
+                run=run, messages=[graphql_event(e) for e in batch]
+            )
+
+    @strawberry.subscription(
+        description="What a step writes to stdout or stderr after `cursor`, until the run ends."
+    )
+    async def compute_logs(
+        self,
+        info: strawberry.Info,
+        run_id: strawberry.ID,
+        step_key: str,
+        io_type: ComputeIOType,
+        cursor: str | None = None,
+    ) -> AsyncGenerator[ComputeLogFile | None, None]:
+        context: GraphQLContext = info.context
+        position = int(cursor or 0)
+        first = True
+        while True:
+            record = await asyncio.to_thread(context.instance.get_run_by_id, run_id)
+            ended = record is None or record.status in FINISHED_STATUSES
+            log = await asyncio.to_thread(
+                compute_log_file, context, run_id, step_key, io_type, position
+            )
+            if log.data or first:
+                yield log
+                position, first = int(log.cursor), False
+            if ended:
+                return
+            await asyncio.sleep(COMPUTE_LOG_POLL_SECONDS)
