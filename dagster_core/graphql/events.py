@@ -34,8 +34,9 @@ def _parse_cursor(value: Any) -> int:
     return cursor
 
 
-Cursor = strawberry.scalar(
-    NewType("Cursor", int),
+Cursor = NewType("Cursor", int)
+CURSOR_SCALAR = strawberry.scalar(
+    name="Cursor",
     serialize=str,
     parse_value=_parse_cursor,
     description=(
@@ -112,6 +113,17 @@ class EventFloatMetadataEntry(EventMetadataEntryType):
 @strawberry.type
 class EventIntMetadataEntry(EventMetadataEntryType):
     int_value: int
+
+
+METADATA_ENTRY_TYPES = (
+    EventTextMetadataEntry,
+    EventUrlMetadataEntry,
+    EventPathMetadataEntry,
+    EventJsonMetadataEntry,
+    EventMarkdownMetadataEntry,
+    EventFloatMetadataEntry,
+    EventIntMetadataEntry,
+)
 
 
 def _metadata_entry(entry: EventMetadataEntry) -> EventMetadataEntryType:
@@ -211,7 +223,7 @@ class StepFailureMetadata:
 
 @strawberry.type
 class ExecutionStepFailureEvent(MessageEvent):
-    error: PythonError
+    error: PythonError | None
     failure_metadata: StepFailureMetadata | None
 
 

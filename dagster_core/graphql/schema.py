@@ -10,10 +10,12 @@ from collections.abc import Iterator
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from dagster_core.graphql.events import CURSOR_SCALAR, METADATA_ENTRY_TYPES, Cursor
 from dagster_core.graphql.instance import InstanceQueries
 from dagster_core.graphql.runs import RunQueries
 from dagster_core.graphql.subscriptions import RunSubscriptions
@@ -57,4 +59,10 @@ class _Schema(strawberry.Schema):
 Query = merge_types("Query", (_CoreQueries, RunQueries, InstanceQueries))
 Subscription = merge_types("Subscription", (RunSubscriptions,))
 
-SCHEMA = _Schema(query=Query, subscription=Subscription, extensions=[_WriteAccess])
+SCHEMA = _Schema(
+    query=Query,
+    subscription=Subscription,
+    types=METADATA_ENTRY_TYPES,
+    extensions=[_WriteAccess],
+    config=StrawberryConfig(scalar_map={Cursor: CURSOR_SCALAR}),
+)
