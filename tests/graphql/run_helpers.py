@@ -155,7 +155,7 @@ class Subscription:
     def __init__(self, url: str, protocol: str, query: str, variables: dict):
         self.protocol = protocol
         self.ws: ClientConnection = connect(
-            url.replace("http://", "ws://") + "/graphql", subprotocols=[protocol]
+            url.replace("http://", "ws://") + "/graphql", subprotocols=[protocol], legacy=True
         )
         self._send({"type": "connection_init", "payload": {}})
         while self._receive()["type"] != "connection_ack":
