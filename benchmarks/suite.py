@@ -20,7 +20,7 @@ from typing import Any
 
 from distributed import get_task_stream
 
-from benchmarks import workloads
+from benchmarks import graphql_api, workloads
 from benchmarks.events import read_run, step_batches, write_batches
 from benchmarks.measure import MB, Progress, Record, Sample, record, repeat
 from benchmarks.services import BUCKET, WORKERS, Services, instance
@@ -39,7 +39,7 @@ from storage_backends.postgres import PostgresEventLogStorage
 from storage_backends.s3 import s3_client
 from storage_backends.sqlite import SqliteEventLogStorage
 
-WORKLOADS = ("wide", "chain", "data", "events", "scale")
+WORKLOADS = ("wide", "chain", "data", "events", "scale", "graphql")
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 BASELINE_NAMES = {
     "loop": "python loop",
@@ -60,12 +60,13 @@ class Settings:
     data_bytes: int
     events: int
     scale_ns: tuple[int, ...]
+    runs: int  # runs the graphql workload lists from
 
     @classmethod
     def make(cls, quick: bool, reps: int | None = None) -> Settings:
         if quick:
-            return cls(reps or 2, 1, 200, 100, 8 * MB, 2_000, (100, 1_000))
-        return cls(reps or 5, 1, 200, 100, 64 * MB, 10_000, (100, 1_000, 10_000))
+            return cls(reps or 2, 1, 200, 100, 8 * MB, 2_000, (100, 1_000), 1_000)
+        return cls(reps or 5, 1, 200, 100, 64 * MB, 10_000, (100, 1_000, 10_000), 10_000)
 
     @property
     def calls(self) -> int:
@@ -165,7 +166,20 @@ class ScaleCase:
         return settings.calls if self.executor == "dask" else 2 * settings.calls
 
 
-Case = PipelineCase | EventsCase | ScaleCase
+@dataclass(frozen=True)
+class GraphqlCase:
+    """The GraphQL API on a real server over one instance (PostgreSQL, else SQLite)."""
+
+    workload: str = "graphql"
+    label: str = "graphql"
+    needs: frozenset[str] = frozenset({"postgres"})
+    baseline: None = None
+
+    def calls(self, settings: Settings) -> int:
+        return 3 * settings.calls + settings.warmup + graphql_api.SUBSCRIBER_EVENTS + 1
+
+
+Case = PipelineCase | EventsCase | ScaleCase | GraphqlCase
 
 
 def plan_cases(settings: Settings, only: set[str]) -> list[Case]:
@@ -188,6 +202,7 @@ def plan_cases(settings: Settings, only: set[str]) -> list[Case]:
         *(EventsCase(backend) for backend in ("in_memory", "sqlite", "postgres")),
         *(ScaleCase(n) for n in settings.scale_ns),
         ScaleCase(settings.scale_ns[-1], "dask"),
+        GraphqlCase(),
     ]
     return [case for case in cases if case.workload in only]
 
@@ -270,6 +285,10 @@ class Suite:
             self.notes.append(found.postgres_missing)
 
     def run(self, case: Case) -> None:
+        if isinstance(case, GraphqlCase):
+            self.progress.describe(case.label)
+            self._graphql_case()
+            return
         if "postgres" in case.needs and self.found.postgres_url is None:
             self.progress.advance(case.calls(self.settings))
             return
@@ -455,6 +474,55 @@ class Suite:
                 **common,
             )
         )
+
+    def _graphql_case(self) -> None:
+        """Round trip, the big run, a page of runs and subscription latency on a real server."""
+        events, runs = self.settings.events, self.settings.runs
+        kind = "sqlite" if self.found.postgres_url is None else "postgres"
+        with graphql_api.instance_home(self.found.postgres_url) as home:
+            on = DagsterInstance.from_home(home)
+            try:
+                populated = graphql_api.populate(on, events, runs)
+                with graphql_api.server(home) as client:
+                    timed = {
+                        ("version", 1): lambda: client.query("{ version }"),
+                        ("run with its events", events): lambda: graphql_api.check_big_run(
+                            client, populated.big_run_id, events
+                        ),
+                        (f"page of {graphql_api.PAGE} runs", runs): lambda: graphql_api.check_page(
+                            client, populated.middle_cursor
+                        ),
+                    }
+                    samples = {key: self._repeat(fn, memory=False) for key, fn in timed.items()}
+                    subscriber = graphql_api.Subscriber(client, on)
+                    try:
+                        samples[("event stored -> subscriber", 1)] = repeat(
+                            subscriber.one_event,
+                            graphql_api.SUBSCRIBER_EVENTS,
+                            self.settings.warmup,
+                            self.progress.advance,
+                            memory=False,
+                        )
+                    finally:
+                        subscriber.close()
+                    self.progress.advance()
+            finally:
+                on.dispose()
+        for (phase, n), sample in samples.items():
+            self.records.append(
+                record(
+                    sample,
+                    workload="graphql",
+                    executor=None,
+                    storage="http" if "subscriber" not in phase else "websocket",
+                    instance=kind,
+                    n=n,
+                    steps=None,
+                    phase=phase,
+                )
+            )
+        if self.found.postgres_url is None:
+            self.notes.append("graphql: measured on SQLite (PostgreSQL unreachable)")
 
     @contextmanager
     def _scratch_dir(self) -> Iterator[str]:

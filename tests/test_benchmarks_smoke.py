@@ -38,3 +38,23 @@ def test_quick_wide_run_writes_json_and_html(tmp_path):
     assert wide_executors == {"in_process", "multiprocess", "dask"}
     assert results.with_suffix(".html").stat().st_size > 0
     assert "| wide | dask | filesystem | sqlite |" in completed.stdout
+
+
+@pytest.mark.slow
+def test_quick_graphql_workload_measures_a_real_server(tmp_path):
+    completed = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--only", "graphql",
+         "--output-dir", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr[-4000:]
+    (results,) = tmp_path.glob("*.json")
+    phases = {r["phase"] for r in json.loads(results.read_text()) if r["workload"] == "graphql"}
+    assert phases == {
+        "version",
+        "run with its events",
+        "page of 50 runs",
+        "event stored -> subscriber",
+    }

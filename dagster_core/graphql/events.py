@@ -55,12 +55,17 @@ class LogLevel(Enum):
     DEBUG = "DEBUG"
 
 
-def log_level(level: int) -> LogLevel:
-    """The named level at or below a numeric logging level."""
-    for name in ("CRITICAL", "ERROR", "WARNING", "INFO"):
-        if level >= getattr(logging, name):
-            return LogLevel[name]
-    return LogLevel.DEBUG
+_LEVELS = tuple((getattr(logging, name), name) for name in ("CRITICAL", "ERROR", "WARNING", "INFO"))
+
+
+def log_level(level: int) -> str:
+    """The name of the LogLevel at or below a numeric logging level. A name, not the member:
+    graphql-core serializes a name with one lookup, a member by scanning the enum (which costs
+    a third of the time of a run's 10,000 events)."""
+    for number, name in _LEVELS:
+        if level >= number:
+            return name
+    return LogLevel.DEBUG.value
 
 
 @strawberry.type(description="The step an event belongs to.")
