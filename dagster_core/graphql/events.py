@@ -304,23 +304,24 @@ class EngineEvent(MessageEvent):
 
 
 PipelineRunEvent = Annotated[
+    # the most frequent kinds first: a node's type is found by trying each in turn
     LogMessageEvent
-    | PipelineStartEvent
-    | PipelineSuccessEvent
-    | PipelineFailureEvent
-    | PipelineCanceledEvent
+    | ExecutionStepOutputEvent
+    | ObjectStoreOperationEvent
+    | ExecutionStepInputEvent
     | ExecutionStepStartEvent
-    | ExecutionStepRestartEvent
     | ExecutionStepSuccessEvent
+    | StepMaterializationEvent
+    | StepExpectationResultEvent
+    | EngineEvent
     | ExecutionStepFailureEvent
     | ExecutionStepSkippedEvent
     | ExecutionStepUpForRetryEvent
-    | ExecutionStepInputEvent
-    | ExecutionStepOutputEvent
-    | StepMaterializationEvent
-    | StepExpectationResultEvent
-    | ObjectStoreOperationEvent
-    | EngineEvent,
+    | ExecutionStepRestartEvent
+    | PipelineStartEvent
+    | PipelineSuccessEvent
+    | PipelineFailureEvent
+    | PipelineCanceledEvent,
     strawberry.union("PipelineRunEvent", description="Any event of a run."),
 ]
 
