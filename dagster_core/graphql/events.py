@@ -134,9 +134,13 @@ METADATA_ENTRY_TYPES = (
 def _metadata_entry(entry: EventMetadataEntry) -> EventMetadataEntryType:
     data, label, description = entry.entry_data, entry.label, entry.description
     if isinstance(data, UrlMetadataEntryData):
-        return EventUrlMetadataEntry(label=label, description=description, url=data.url)
+        return EventUrlMetadataEntry(
+            label=label, description=description, url=redact_text(data.url)
+        )
     if isinstance(data, PathMetadataEntryData):
-        return EventPathMetadataEntry(label=label, description=description, path=data.path)
+        return EventPathMetadataEntry(
+            label=label, description=description, path=redact_text(data.path)
+        )
     if isinstance(data, JsonMetadataEntryData):
         return EventJsonMetadataEntry(
             label=label,
@@ -144,7 +148,9 @@ def _metadata_entry(entry: EventMetadataEntry) -> EventMetadataEntryType:
             json_string=json.dumps(redact_config(data.data), default=str),
         )
     if isinstance(data, MarkdownMetadataEntryData):
-        return EventMarkdownMetadataEntry(label=label, description=description, md_str=data.md_str)
+        return EventMarkdownMetadataEntry(
+            label=label, description=description, md_str=redact_text(data.md_str)
+        )
     if isinstance(data, FloatMetadataEntryData):
         return EventFloatMetadataEntry(label=label, description=description, value=data.value)
     if isinstance(data, IntMetadataEntryData):

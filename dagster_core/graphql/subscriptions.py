@@ -112,6 +112,11 @@ class RunSubscriptions:
         cursor: str | None = None,
     ) -> AsyncGenerator[ComputeLogFile | None, None]:
         context: GraphQLContext = info.context
+        if cursor is not None and not cursor.isdigit():
+            raise ValueError(
+                f"cursor {cursor!r} is not a position in the step's output: pass the cursor of "
+                "a ComputeLogFile, or none to start from the beginning"
+            )
         position = int(cursor or 0)
         first = True
         while True:

@@ -136,6 +136,11 @@ def test_a_steps_output_streams_as_it_is_written(start_server, dagster_home, run
     )
     assert [data["computeLogs"] for data in again] == [{"data": "second line\n", "cursor": "23"}]
 
+    bad = Subscription(
+        server.url, TRANSPORT_WS, COMPUTE_LOGS, {**variables, "runId": run_id, "cursor": "x1"}
+    )
+    assert "cursor 'x1' is not a position in the step's output" in bad.ws.recv(timeout=60)
+
 
 def _threads(pid: int) -> int:
     return len(os.listdir(f"/proc/{pid}/task"))
