@@ -22,6 +22,7 @@ from dagster_core.graphql.runs import (
 from dagster_core.storage.runs import FINISHED_STATUSES
 
 COMPUTE_LOG_POLL_SECONDS = 0.25  # how often a step's output files are read for news
+RUN_CHECK_SECONDS = 5.0  # how long a run may be quiet before its subscribers check it is alive
 
 
 @strawberry.type(description="Events of the run, in stored order, as they were stored.")
@@ -56,9 +57,23 @@ async def _run_events(
     await asyncio.to_thread(instance.watch_event_logs, run_id, cursor, stored)
     try:
         while True:
-            batch = [await queue.get()]
+            try:
+                batch = [await asyncio.wait_for(queue.get(), RUN_CHECK_SECONDS)]
+            except TimeoutError:
+                # A quiet run: looking it up marks it FAILURE if its process has died. Once it
+                # has ended, what the watch has not brought yet is read here, and that is all.
+                record = await asyncio.to_thread(instance.get_run_by_id, run_id)
+                if record is not None and record.status not in FINISHED_STATUSES:
+                    continue
+                rest = await asyncio.to_thread(
+                    instance.event_storage.get_logs_for_run, run_id, cursor
+                )
+                if rest:
+                    yield rest
+                return
             while not queue.empty():
                 batch.append(queue.get_nowait())
+            cursor += len(batch)
             yield batch
             if any(event.event_type in PIPELINE_END_EVENTS for event in batch):
                 return

@@ -6,6 +6,7 @@ away leaves no watch thread or LISTEN connection behind."""
 from __future__ import annotations
 
 import os
+import signal
 
 import psycopg2
 import pytest
@@ -189,3 +190,19 @@ def test_clients_that_leave_mid_run_leave_no_watch_behind(
         wait_until(lambda: _threads(pid) <= baseline, 30, "the watch threads to end")
         open_gate()
     assert server.query("{ version }")
+
+
+def test_a_run_whose_process_dies_ends_its_subscription_with_a_failure(
+    start_server, dagster_home, run_code, tmp_path
+):
+    server = start_server(code=run_code)
+    with gated_run(dagster_home, run_code, tmp_path) as (run_id, _open_gate):
+        subscription = Subscription(server.url, TRANSPORT_WS, RUN_LOGS, {"runId": run_id})
+        messages = subscription.next()["pipelineRunLogs"]["messages"]
+        run = DagsterInstance.from_home(str(dagster_home)).get_run_by_id(run_id)
+        os.kill(run.pid, signal.SIGKILL)
+        os.waitpid(run.pid, 0)  # reaped, as its parent would: no zombie that looks alive
+        messages += received_messages(subscription)
+    assert messages[-1]["__typename"] == "PipelineFailureEvent"
+    assert "is gone" in messages[-1]["message"]
+    assert [m["message"] for m in messages] == stored_messages(dagster_home, run_id)
