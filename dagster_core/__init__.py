@@ -104,6 +104,7 @@ from dagster_core.file_paths import file_relative_path, script_relative_path
 from dagster_core.instance import DagsterInstance, InstanceRef
 from dagster_core.solid_handle import SolidHandle
 from dagster_core.storage import PipelineRun, PipelineRunStatus, RunsFilter
+from dagster_core.storage.serialization import SerializationStrategy
 from dagster_core.storage.system_storage import (
     InitSystemStorageContext,
     SystemStorageDefinition,
@@ -214,6 +215,7 @@ __all__ = [
     "ScalarUnion",
     "ScheduleDefinition",
     "Selector",
+    "SerializationStrategy",
     "Set",
     "Shape",
     "Solid",
