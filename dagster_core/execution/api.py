@@ -82,6 +82,12 @@ def _with_preset(
     )
 
 
+def executor_defs_for(mode_def: ModeDefinition) -> tuple[ExecutorDefinition, ...]:
+    """The executors run config may choose in this mode: the mode's own, or by default the
+    framework's `default_executors`."""
+    return tuple(mode_def.executor_defs or default_executors)
+
+
 def _prepare(
     pipeline: PipelineDefinition,
     environment_dict: Mapping[str, Any] | None,
@@ -98,7 +104,7 @@ def _prepare(
     environment_dict = dict(environment_dict or {})
     runnable = pipeline.build_sub_pipeline(solid_subset)
     mode_def = runnable.get_mode(mode)
-    executor_defs = tuple(mode_def.executor_defs or default_executors)
+    executor_defs = executor_defs_for(mode_def)
     environment = resolve_environment(runnable, mode_def, executor_defs, environment_dict, instance)
     executor_def = next(d for d in executor_defs if d.name == environment.executor_name)
     plan = build_execution_plan(runnable, environment, step_keys_to_execute)

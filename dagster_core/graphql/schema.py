@@ -14,6 +14,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from dagster_core.graphql.pipelines import IMPLEMENTATIONS, PipelineQueries
 from dagster_core.redact import redact_text
 
 _log = logging.getLogger("dagster_core.graphql")
@@ -51,6 +52,6 @@ class _Schema(strawberry.Schema):
             _log.warning("GraphQL error: %s", redact_text(error.message))
 
 
-Query = merge_types("Query", (_CoreQueries,))
+Query = merge_types("Query", (_CoreQueries, PipelineQueries))
 
-SCHEMA = _Schema(query=Query, extensions=[_WriteAccess])
+SCHEMA = _Schema(query=Query, types=IMPLEMENTATIONS, extensions=[_WriteAccess])
