@@ -108,7 +108,7 @@ class CompositeConfigType(ConfigType):
     @strawberry.field(description="The fields, by name.")
     def fields(self) -> list[ConfigTypeField]:
         fields = self.config_type.fields  # type: ignore[attr-defined]
-        return [config_type_field(name, fields[name]) for name in sorted(fields)]
+        return [ConfigTypeField(name=name, field=fields[name]) for name in sorted(fields)]
 
 
 @strawberry.type(
@@ -156,8 +156,10 @@ class ConfigTypeField:
         return self.field.is_required
 
 
-def config_type_field(name: str, field: Field) -> ConfigTypeField:
-    return ConfigTypeField(name=name, field=field)
+def definition_config_field(field: Field | None) -> ConfigTypeField | None:
+    """A definition's config schema as the field `config` (of solids.<name>, resources.<name>,
+    loggers.<name>), or None for a definition without config."""
+    return None if field is None else ConfigTypeField(name="config", field=field)
 
 
 def to_config_type(config_type: ConfigSchemaType) -> ConfigType:

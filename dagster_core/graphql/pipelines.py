@@ -25,7 +25,7 @@ from dagster_core.definitions.solid import ISolidDefinition as SolidDef
 from dagster_core.graphql.config_types import (
     CONFIG_TYPE_KINDS,
     ConfigTypeField,
-    config_type_field,
+    definition_config_field,
 )
 from dagster_core.graphql.context import GraphQLContext
 from dagster_core.graphql.environment import (
@@ -68,7 +68,7 @@ def downstream_inputs(container: _Container) -> dict[tuple[str, str], list[tuple
     return dependents
 
 
-@strawberry.type(description="A solid that needs a resource of its mode.")
+@strawberry.type(description="A resource (of the mode) that a solid uses.")
 class ResourceRequirement:
     resource_key: str
 
@@ -156,8 +156,7 @@ class ISolidDefinition:
 
     @strawberry.field(description="The config schema under solids.<name>.config, if any.")
     def config_field(self) -> ConfigTypeField | None:
-        field = self.definition.config_field
-        return None if field is None else config_type_field("config", field)
+        return definition_config_field(self.definition.config_field)
 
     @strawberry.field(description="The resources the solid (or the solids inside it) use.")
     def required_resources(self) -> list[ResourceRequirement]:
@@ -316,8 +315,7 @@ class Resource:
 
     @strawberry.field(description="The schema of resources.<name>.config, if any.")
     def config_field(self) -> ConfigTypeField | None:
-        field = self.resource_def.config_field
-        return None if field is None else config_type_field("config", field)
+        return definition_config_field(self.resource_def.config_field)
 
 
 @strawberry.type
@@ -331,8 +329,7 @@ class Logger:
 
     @strawberry.field(description="The schema of loggers.<name>.config, if any.")
     def config_field(self) -> ConfigTypeField | None:
-        field = self.logger_def.config_field
-        return None if field is None else config_type_field("config", field)
+        return definition_config_field(self.logger_def.config_field)
 
 
 @strawberry.type(description="A set of resources and loggers a pipeline may run with.")
