@@ -208,6 +208,7 @@ class CompositeSolidDefinition(ISolidDefinition, SolidContainer):
 
 
 def solid_definition(definition: SolidDef) -> ISolidDefinition:
+    """The definition as the API type of its kind."""
     if isinstance(definition, CompositeDef):
         return CompositeSolidDefinition(definition=definition, graph=_Graph(definition))
     return SolidDefinition(definition=definition)
@@ -235,11 +236,12 @@ class Solid:
 class Input:
     solid: Solid
     definition: InputDefinition
-    input_name: strawberry.Private[str]
 
     @strawberry.field(description="The upstream outputs that feed it (several for fan-in).")
     def depends_on(self) -> list[Output]:
-        wiring = self.solid.graph.container.wiring[self.solid.name].get(self.input_name)
+        wiring = self.solid.graph.container.wiring[self.solid.name].get(
+            self.definition.input_def.name
+        )
         sources = wiring.sources if wiring is not None else ()
         return [
             _output(Solid(graph=self.solid.graph, name=h.solid_name), h.output_name)
@@ -251,12 +253,11 @@ class Input:
 class Output:
     solid: Solid
     definition: OutputDefinition
-    output_name: strawberry.Private[str]
 
     @strawberry.field(description="The downstream inputs it feeds.")
     def depended_by(self) -> list[Input]:
         graph = self.solid.graph
-        fed = graph.dependents.get((self.solid.name, self.output_name), [])
+        fed = graph.dependents.get((self.solid.name, self.definition.output_def.name), [])
         return [
             _input(Solid(graph=graph, name=solid_name), input_name)
             for solid_name, input_name in fed
@@ -266,21 +267,13 @@ class Output:
 def _input(solid: Solid, input_name: str) -> Input:
     definition = solid.graph.container.solids[solid.name]
     input_def = definition.input_dict[input_name]
-    return Input(
-        solid=solid,
-        definition=InputDefinition(input_def=input_def, owner=definition),
-        input_name=input_name,
-    )
+    return Input(solid=solid, definition=InputDefinition(input_def=input_def, owner=definition))
 
 
 def _output(solid: Solid, output_name: str) -> Output:
     definition = solid.graph.container.solids[solid.name]
     output_def = definition.output_dict[output_name]
-    return Output(
-        solid=solid,
-        definition=OutputDefinition(output_def=output_def, owner=definition),
-        output_name=output_name,
-    )
+    return Output(solid=solid, definition=OutputDefinition(output_def=output_def, owner=definition))
 
 
 @strawberry.type(
@@ -433,6 +426,7 @@ class Pipeline(SolidContainer):
 
 
 def pipeline_type(pipeline: PipelineDefinition) -> Pipeline:
+    """The pipeline as the API shows it (other parts' fields that return a Pipeline use this)."""
     return Pipeline(pipeline=pipeline, graph=_Graph(pipeline))
 
 
