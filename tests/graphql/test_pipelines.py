@@ -238,6 +238,14 @@ def test_pipelines_with_fan_in_composites_modes_presets_and_tags(start_server, t
         ]
     }  # fmt: skip
 
+    unknown_solid = _query(
+        server,
+        """{ pipelineOrError(params: {name: "fan_in", solidSubset: ["nope"]}) {
+               __typename ... on PipelineNotFoundError { pipelineName message } } }""",
+    )["pipelineOrError"]
+    assert unknown_solid["__typename"] == "PipelineNotFoundError"
+    assert "nope" in unknown_solid["message"] and "total" in unknown_solid["message"]
+
 
 def test_composite_solids_show_their_solids_mappings_and_handles(start_server, tmp_path):
     server = start_server(code=_code(tmp_path))
