@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
-from strawberry.scalars import JSON
 
 from dagster_core.config import DagsterInvalidConfigError, Shape
 from dagster_core.definitions.mode import ModeDefinition
@@ -30,7 +29,7 @@ from dagster_core.graphql.errors import (
     config_validation_invalid,
     python_error,
 )
-from dagster_core.graphql.selection import ExecutionSelector, find_pipeline
+from dagster_core.graphql.selection import EnvironmentConfigData, ExecutionSelector, find_pipeline
 
 if TYPE_CHECKING:
     from dagster_core.graphql.pipelines import Pipeline
@@ -139,7 +138,7 @@ class EnvironmentSchema:
 
     @strawberry.field(description="Whether this run config is valid, or every error in it.")
     def is_environment_config_valid(
-        self, info: strawberry.Info, environment_config_data: JSON | None = None
+        self, info: strawberry.Info, environment_config_data: EnvironmentConfigData | None = None
     ) -> PipelineConfigValidationResult:
         try:
             return _validation_result(info.context, self.selected, environment_config_data)

@@ -11,7 +11,6 @@ from typing import Annotated
 
 import strawberry
 import yaml
-from strawberry.scalars import JSON
 
 from dagster_core.definitions.composite import CompositeSolidDefinition as CompositeDef
 from dagster_core.definitions.io import InputDefinition as InputDef
@@ -38,7 +37,7 @@ from dagster_core.graphql.errors import PipelineNotFoundError, PythonError, pyth
 from dagster_core.graphql.execution_plan import ExecutionPlanResult, execution_plan_or_error
 from dagster_core.graphql.runs import PipelineTag
 from dagster_core.graphql.runtime_types import MetadataItemDefinition, RuntimeType, metadata_items
-from dagster_core.graphql.selection import ExecutionSelector, find_pipeline
+from dagster_core.graphql.selection import EnvironmentConfigData, ExecutionSelector, find_pipeline
 from dagster_core.redact import redact_config
 from dagster_core.types import DagsterType
 
@@ -510,7 +509,7 @@ class PipelineQueries:
         self,
         info: strawberry.Info,
         pipeline: ExecutionSelector,
-        environment_config_data: JSON | None = None,
+        environment_config_data: EnvironmentConfigData | None = None,
         mode: str | None = None,
     ) -> PipelineConfigValidationResult:
         return validate_pipeline_config(_context(info), pipeline, environment_config_data, mode)
@@ -520,7 +519,7 @@ class PipelineQueries:
         self,
         info: strawberry.Info,
         pipeline: ExecutionSelector,
-        environment_config_data: JSON | None = None,
+        environment_config_data: EnvironmentConfigData | None = None,
         mode: str | None = None,
     ) -> ExecutionPlanResult:
         return execution_plan_or_error(_context(info), pipeline, environment_config_data, mode)

@@ -10,11 +10,13 @@ from collections.abc import Iterator
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from dagster_core.graphql.pipelines import IMPLEMENTATIONS, PipelineQueries
+from dagster_core.graphql.selection import ENVIRONMENT_CONFIG_DATA, EnvironmentConfigData
 from dagster_core.redact import redact_text
 
 _log = logging.getLogger("dagster_core.graphql")
@@ -54,4 +56,9 @@ class _Schema(strawberry.Schema):
 
 Query = merge_types("Query", (_CoreQueries, PipelineQueries))
 
-SCHEMA = _Schema(query=Query, types=IMPLEMENTATIONS, extensions=[_WriteAccess])
+SCHEMA = _Schema(
+    query=Query,
+    types=IMPLEMENTATIONS,
+    extensions=[_WriteAccess],
+    config=StrawberryConfig(scalar_map={EnvironmentConfigData: ENVIRONMENT_CONFIG_DATA}),
+)

@@ -301,7 +301,7 @@ def test_composite_solids_show_their_solids_mappings_and_handles(start_server, t
 
 
 VALIDATE = """
-query ($name: String!, $config: JSON, $mode: String) {
+query ($name: String!, $config: EnvironmentConfigData, $mode: String) {
   isPipelineConfigValid(pipeline: {name: $name}, environmentConfigData: $config, mode: $mode) {
     __typename
     ... on PipelineConfigValidationValid { pipelineName pipeline { name } }
@@ -314,7 +314,7 @@ query ($name: String!, $config: JSON, $mode: String) {
 """
 
 PLAN = """
-query ($name: String!, $config: JSON, $mode: String) {
+query ($name: String!, $config: EnvironmentConfigData, $mode: String) {
   executionPlan(pipeline: {name: $name}, environmentConfigData: $config, mode: $mode) {
     __typename
     ... on ExecutionPlan {
@@ -429,7 +429,7 @@ def test_execution_plans_of_fan_in_and_composite_pipelines(start_server, tmp_pat
 
 
 SCHEMA_QUERY = """
-query ($selector: ExecutionSelector!, $mode: String, $config: JSON) {
+query ($selector: ExecutionSelector!, $mode: String, $config: EnvironmentConfigData) {
   environmentSchemaOrError(selector: $selector, mode: $mode) {
     __typename
     ... on EnvironmentSchema {
