@@ -14,6 +14,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from dagster_core.graphql.execution import ExecutionMutations
 from dagster_core.redact import redact_text
 
 _log = logging.getLogger("dagster_core.graphql")
@@ -52,5 +53,6 @@ class _Schema(strawberry.Schema):
 
 
 Query = merge_types("Query", (_CoreQueries,))
+Mutation = merge_types("Mutation", (ExecutionMutations,))
 
-SCHEMA = _Schema(query=Query, extensions=[_WriteAccess])
+SCHEMA = _Schema(query=Query, mutation=Mutation, extensions=[_WriteAccess])
