@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -494,3 +495,54 @@ def test_the_command_runs_predefined_operations_in_process_and_on_a_server(
         }
     ]
     assert set(PREDEFINED) == {"startPipelineExecution", "launchPipelineExecution", "executePlan"}
+
+
+RECORDING_LAUNCHER = textwrap.dedent(
+    """
+    from dagster_core import Field, String
+    from dagster_core.launcher import RunLauncher
+
+    class RecordingLauncher(RunLauncher):
+        def __init__(self, path):
+            self.path = path
+
+        @classmethod
+        def config_schema(cls):
+            return {"path": Field(String)}
+
+        def launch_run(self, instance, run, pipeline, environment_dict=None):
+            with open(self.path, "a") as f:
+                f.write(f"{run.run_id} {pipeline.name} {sorted(environment_dict)}\\n")
+            return run
+    """
+)
+
+
+def test_the_run_launcher_is_the_one_dagster_yaml_names(start_server, code, dagster_home, tmp_path):
+    (tmp_path / "recording_launcher.py").write_text(RECORDING_LAUNCHER)
+    launched = tmp_path / "launched.txt"
+    (dagster_home / "dagster.yaml").write_text(
+        "run_launcher:\n  module: recording_launcher\n  class: RecordingLauncher\n"
+        f"  config: {{path: {launched}}}\n"
+    )
+    server = start_server(code=code, env={"PYTHONPATH": str(tmp_path)})
+    answer = server.query(LAUNCH, params("adder", ADDER))["launchPipelineExecution"]
+    assert answer["__typename"] == "LaunchPipelineExecutionSuccess"
+    assert answer["run"]["status"] == "NOT_STARTED"  # this launcher only writes it down
+    assert launched.read_text() == f"{answer['run']['runId']} adder ['solids']\n"
+
+
+def test_a_run_whose_process_dies_is_marked_failure(start_server, code, instance, tmp_path):
+    server = start_server(code=code)
+    config = {"solids": {"wait_for_file": {"config": {"path": str(tmp_path / "never")}}}}
+    run_id = server.query(LAUNCH, params("waits", config))["launchPipelineExecution"]["run"][
+        "runId"
+    ]
+    wait_until(
+        lambda: instance.get_run_by_id(run_id).status is PipelineRunStatus.STARTED,
+        120,
+        "the run to start",
+    )
+    os.kill(instance.get_run_by_id(run_id).pid, signal.SIGKILL)
+    run = ended(instance, run_id, PipelineRunStatus.FAILURE)
+    assert "is gone" in run.status_message
