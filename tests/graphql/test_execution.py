@@ -546,3 +546,26 @@ def test_a_run_whose_process_dies_is_marked_failure(start_server, code, instance
     os.kill(instance.get_run_by_id(run_id).pid, signal.SIGKILL)
     run = ended(instance, run_id, PipelineRunStatus.FAILURE)
     assert "is gone" in run.status_message
+
+
+def test_credentials_in_run_config_never_come_back(start_server, code, instance):
+    server = start_server(code=code)
+    secret_url = "postgresql://me:hunter2@db.example/x"
+    bad = {"solids": {"add": {"inputs": {"x": 5}, "config": {"offset": secret_url}}}}
+    status, body = server.post(START, params("adder", bad))
+    assert status == 200
+    assert body["data"]["startPipelineExecution"]["__typename"] == "PipelineConfigValidationInvalid"
+    assert "hunter2" not in json.dumps(body) and "***" in json.dumps(body)
+
+    config = {"solids": {"fail_until_file": {"config": {"path": secret_url}}}}
+    query = """mutation ($params: ExecutionParams!) {
+      launchPipelineExecution(executionParams: $params) {
+        ... on LaunchPipelineExecutionSuccess { run { runId environmentConfigYaml } }
+      }
+    }"""
+    status, body = server.post(query, params("flaky", config))
+    assert status == 200
+    run = body["data"]["launchPipelineExecution"]["run"]
+    assert "hunter2" not in json.dumps(body) and "me:***@db.example" in run["environmentConfigYaml"]
+    ended(instance, run["runId"], PipelineRunStatus.FAILURE)  # the step got the real path
+    assert "hunter2" not in json.dumps([e.message for e in instance.all_logs(run["runId"])])
