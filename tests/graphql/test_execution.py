@@ -569,3 +569,20 @@ def test_credentials_in_run_config_never_come_back(start_server, code, instance)
     assert "hunter2" not in json.dumps(body) and "me:***@db.example" in run["environmentConfigYaml"]
     ended(instance, run["runId"], PipelineRunStatus.FAILURE)  # the step got the real path
     assert "hunter2" not in json.dumps([e.message for e in instance.all_logs(run["runId"])])
+
+
+def test_a_started_run_outlives_the_server_and_ends(start_server, code, instance, tmp_path):
+    server = start_server(code=code)
+    flag = tmp_path / "go"
+    config = {"solids": {"wait_for_file": {"config": {"path": str(flag)}}}}
+    run_id = server.query(START, params("waits", config))["startPipelineExecution"]["run"]["runId"]
+    wait_until(
+        lambda: instance.get_run_by_id(run_id).status is PipelineRunStatus.STARTED,
+        120,
+        "the run to start",
+    )
+    server.process.terminate()
+    assert server.process.wait(timeout=60) is not None
+    assert instance.get_run_by_id(run_id).status is PipelineRunStatus.STARTED  # its child lives
+    flag.write_text("")
+    ended(instance, run_id, PipelineRunStatus.SUCCESS)
