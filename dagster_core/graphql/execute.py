@@ -3,6 +3,7 @@ as the JSON a server would send."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,8 +16,9 @@ def execute_query(
     context: GraphQLContext, query: str, variables: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
     """`{"data": ...}`, with `"errors"` (each message redacted) when there are any."""
-    result = SCHEMA.execute_sync(
-        query, variable_values=dict(variables or {}), context_value=context
+    # async, as on a server: resolvers that batch reads (DataLoaders) need an event loop
+    result = asyncio.run(
+        SCHEMA.execute(query, variable_values=dict(variables or {}), context_value=context)
     )
     response: dict[str, Any] = {"data": result.data}
     if result.errors:

@@ -47,3 +47,9 @@ class PipelineRun:
     @strawberry.field(description="The run config as YAML, with credentials shown as ***.")
     def environment_config_yaml(self) -> str:
         return yaml.safe_dump(redact_config(self.record.environment_dict), sort_keys=False)
+
+
+@strawberry.input
+class ExecutionTag:
+    key: str
+    value: str

@@ -15,6 +15,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from dagster_core.graphql.execution import ExecutionMutations
 from dagster_core.graphql.pipelines import IMPLEMENTATIONS, PipelineQueries
 from dagster_core.graphql.selection import ENVIRONMENT_CONFIG_DATA, EnvironmentConfigData
 from dagster_core.redact import redact_text
@@ -55,9 +56,11 @@ class _Schema(strawberry.Schema):
 
 
 Query = merge_types("Query", (_CoreQueries, PipelineQueries))
+Mutation = merge_types("Mutation", (ExecutionMutations,))
 
 SCHEMA = _Schema(
     query=Query,
+    mutation=Mutation,
     types=IMPLEMENTATIONS,
     extensions=[_WriteAccess],
     config=StrawberryConfig(scalar_map={EnvironmentConfigData: ENVIRONMENT_CONFIG_DATA}),

@@ -120,3 +120,13 @@ def test_runs_outlive_the_storage_object(run_storage, storage_config):
         assert ids(other.get_runs(RunsFilter(tags={"team": "x"}))) == ["kept"]
     finally:
         other.dispose()
+
+
+def test_update_run_process_names_the_driving_process(run_storage):
+    run_storage.add_run(make_run("r1", tags={"team": "x"}, hostname="server", pid=1))
+    run_storage.update_run_process("r1", "worker", 4242)
+    stored = run_storage.get_run_by_id("r1")
+    assert (stored.hostname, stored.pid) == ("worker", 4242)
+    assert stored.status is PipelineRunStatus.NOT_STARTED and stored.tags == {"team": "x"}
+    with pytest.raises(Exception, match="nope"):
+        run_storage.update_run_process("nope", "worker", 1)
