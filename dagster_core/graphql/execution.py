@@ -43,7 +43,7 @@ from dagster_core.graphql.instance import (
     ScheduleNotFoundError,
     SchedulerNotDefinedError,
 )
-from dagster_core.graphql.pipelines import Pipeline
+from dagster_core.graphql.pipelines import Pipeline, pipeline_type
 from dagster_core.graphql.runs import ExecutionTag, PipelineRun
 from dagster_core.graphql.selection import EnvironmentConfigData, ExecutionSelector, find_pipeline
 from dagster_core.launcher import ChildProcessRunLauncher, RunLauncher, fail_unstarted_run
@@ -349,7 +349,7 @@ def _execute_plan(context: GraphQLContext, params: ExecutionParams) -> ExecutePl
         raise
     step_events = [e for e in events if e.step_key is not None]
     return ExecutePlanSuccess(
-        pipeline=Pipeline(pipeline=request.pipeline),
+        pipeline=pipeline_type(request.pipeline),
         has_failures=any(e.event_type is DagsterEventType.STEP_FAILURE for e in step_events),
         step_events=[graphql_event(e) for e in step_events],
     )
