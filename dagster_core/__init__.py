@@ -73,6 +73,7 @@ from dagster_core.errors import (
     DagsterConfigMappingFunctionError,
     DagsterError,
     DagsterExecutionStepExecutionError,
+    DagsterExecutionStepNotFoundError,
     DagsterInvalidDefinitionError,
     DagsterInvariantViolationError,
     DagsterResourceFunctionError,
@@ -87,11 +88,13 @@ from dagster_core.execution import (
     PipelineExecutionResult,
     RunConfig,
     SolidExecutionResult,
+    create_run_for_pipeline,
     execute_pipeline,
     execute_pipeline_iterator,
     execute_pipeline_with_mode,
     execute_pipeline_with_preset,
     execute_plan,
+    execute_run_iterator,
     execute_solid,
     execute_solid_within_pipeline,
     execute_solids_within_pipeline,
@@ -104,6 +107,7 @@ from dagster_core.file_paths import file_relative_path, script_relative_path
 from dagster_core.instance import DagsterInstance, InstanceRef
 from dagster_core.solid_handle import SolidHandle
 from dagster_core.storage import PipelineRun, PipelineRunStatus, RunsFilter
+from dagster_core.storage.serialization import SerializationStrategy
 from dagster_core.storage.system_storage import (
     InitSystemStorageContext,
     SystemStorageDefinition,
@@ -149,6 +153,7 @@ __all__ = [
     "DagsterEvent",
     "DagsterEventType",
     "DagsterExecutionStepExecutionError",
+    "DagsterExecutionStepNotFoundError",
     "DagsterInstance",
     "DagsterInvalidConfigDefinitionError",
     "DagsterInvalidConfigError",
@@ -214,6 +219,7 @@ __all__ = [
     "ScalarUnion",
     "ScheduleDefinition",
     "Selector",
+    "SerializationStrategy",
     "Set",
     "Shape",
     "Solid",
@@ -233,6 +239,7 @@ __all__ = [
     "check_dagster_type",
     "colored_console_logger",
     "composite_solid",
+    "create_run_for_pipeline",
     "daily_schedule",
     "default_executors",
     "default_system_storage_defs",
@@ -241,6 +248,7 @@ __all__ = [
     "execute_pipeline_with_mode",
     "execute_pipeline_with_preset",
     "execute_plan",
+    "execute_run_iterator",
     "execute_solid",
     "execute_solid_within_pipeline",
     "execute_solids_within_pipeline",

@@ -33,6 +33,17 @@ class DagsterRunNotFoundError(DagsterError):
     """A run id that the instance does not know."""
 
 
+class DagsterExecutionStepNotFoundError(DagsterInvariantViolationError):
+    """Step keys that the run's plan does not have; `step_keys` lists them."""
+
+    def __init__(self, message: str, step_keys: list[str]):
+        super().__init__(message)
+        self.step_keys = list(step_keys)
+
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
+        return (type(self), (str(self), self.step_keys))
+
+
 class DagsterExecutionStepExecutionError(DagsterError):
     """A step failed; raised by the Python API after the run has been marked FAILURE, when the
     step's own exception is not at hand (the step ran in another process)."""

@@ -17,13 +17,14 @@ from typing import Any
 from dagster_core.config import ConfigString, Field
 from dagster_core.storage.compute_logs import ComputeLogManager, ComputeLogs
 from dagster_core.storage.intermediates import IntermediateStore
-from dagster_core.user_code import dump_value, load_value
+from dagster_core.storage.serialization import SerializationStrategy, read_value, write_value
 
 
 class FilesystemIntermediateStore(IntermediateStore):
     """Each output at `<base_dir>/<run_id>/intermediates/<step_key>/<output_name>`, pickled by
     user_code.dump_value (cloudpickle, protocol 5), so that instances of the user's classes, which
-    workers hold by value, pickle where their module cannot be imported.
+    workers hold by value, pickle where their module cannot be imported; or written with its
+    type's SerializationStrategy (storage.serialization).
 
     A value is written to a temporary file and renamed into place, so a crash never leaves a
     half-written output behind and readers see either nothing or the whole value.
@@ -37,23 +38,36 @@ class FilesystemIntermediateStore(IntermediateStore):
     def _path(self, run_id: str, step_key: str, output_name: str) -> str:
         return os.path.join(self.base_dir, run_id, "intermediates", step_key, output_name)
 
-    def set_output(self, run_id: str, step_key: str, output_name: str, value: Any) -> str:
+    def set_output(
+        self,
+        run_id: str,
+        step_key: str,
+        output_name: str,
+        value: Any,
+        serialization_strategy: SerializationStrategy | None = None,
+    ) -> str:
         path = self._path(run_id, step_key, output_name)
         directory = os.path.dirname(path)
         os.makedirs(directory, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{output_name}.")
         try:
             with os.fdopen(fd, "wb") as f:
-                dump_value(value, f, self._user_classes)
+                write_value(value, f, serialization_strategy, self._user_classes)
             os.replace(tmp, path)
         except BaseException:
             os.unlink(tmp)
             raise
         return path
 
-    def get_output(self, run_id: str, step_key: str, output_name: str) -> Any:
+    def get_output(
+        self,
+        run_id: str,
+        step_key: str,
+        output_name: str,
+        serialization_strategy: SerializationStrategy | None = None,
+    ) -> Any:
         with open(self._path(run_id, step_key, output_name), "rb") as f:
-            return load_value(f, self._user_classes)
+            return read_value(f, serialization_strategy, self._user_classes)
 
     def has_output(self, run_id: str, step_key: str, output_name: str) -> bool:
         return os.path.exists(self._path(run_id, step_key, output_name))

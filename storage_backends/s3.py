@@ -20,8 +20,8 @@ from dagster_core.definitions.resource import InitResourceContext, resource
 from dagster_core.errors import DagsterError, DagsterStepOutputNotFoundError
 from dagster_core.storage.compute_logs import ComputeLogManager, ComputeLogs
 from dagster_core.storage.intermediates import IntermediateStore
+from dagster_core.storage.serialization import SerializationStrategy, read_value, write_value
 from dagster_core.storage.system_storage import InitSystemStorageContext, system_storage
-from dagster_core.user_code import dump_value, load_value
 from storage_backends.filesystem import LocalComputeLogManager
 
 _log = logging.getLogger(__name__)
@@ -52,7 +52,8 @@ def s3_client(endpoint_url: str | None = None, region_name: str | None = None) -
 
 class S3IntermediateStore(IntermediateStore):
     """Each output at `s3://<bucket>/<prefix>/<run_id>/intermediates/<step_key>/<output_name>`,
-    pickled by user_code.dump_value (as the filesystem store does).
+    pickled by user_code.dump_value or written with its type's SerializationStrategy (as the
+    filesystem store does).
 
     Values stream in `block_size` pieces: written through s3fs (one PUT for a small value, a
     multipart upload for a large one; a failed write aborts it, so nothing appears at the key) and
@@ -110,11 +111,20 @@ class S3IntermediateStore(IntermediateStore):
     def _key(self, run_id: str, step_key: str, output_name: str) -> str:
         return f"{self.prefix}/{run_id}/intermediates/{step_key}/{output_name}"
 
-    def set_output(self, run_id: str, step_key: str, output_name: str, value: Any) -> str:
+    def set_output(
+        self,
+        run_id: str,
+        step_key: str,
+        output_name: str,
+        value: Any,
+        serialization_strategy: SerializationStrategy | None = None,
+    ) -> str:
         path = f"{self.bucket}/{self._key(run_id, step_key, output_name)}"
         f = self._fs.open(path, "wb", block_size=self.block_size)
         try:
-            dump_value(value, _Chunked(f, self.block_size), self._user_classes)
+            write_value(
+                value, _Chunked(f, self.block_size), serialization_strategy, self._user_classes
+            )
             f.close()
         except BaseException:
             f.discard()  # abort the multipart upload, if one began
@@ -122,7 +132,13 @@ class S3IntermediateStore(IntermediateStore):
             raise
         return f"s3://{path}"
 
-    def get_output(self, run_id: str, step_key: str, output_name: str) -> Any:
+    def get_output(
+        self,
+        run_id: str,
+        step_key: str,
+        output_name: str,
+        serialization_strategy: SerializationStrategy | None = None,
+    ) -> Any:
         key = self._key(run_id, step_key, output_name)
         try:
             body = self._client.get_object(Bucket=self.bucket, Key=key)["Body"]
@@ -131,7 +147,9 @@ class S3IntermediateStore(IntermediateStore):
                 f"No output stored at s3://{self.bucket}/{key}"
             ) from None
         with closing(body):
-            return load_value(_Chunked(body, self.block_size), self._user_classes)
+            return read_value(
+                _Chunked(body, self.block_size), serialization_strategy, self._user_classes
+            )
 
     def has_output(self, run_id: str, step_key: str, output_name: str) -> bool:
         key = self._key(run_id, step_key, output_name)

@@ -16,6 +16,7 @@ import click
 from dagster_core.cli.loading import require_handle, with_handle
 from dagster_core.definitions.handle import ExecutionTargetHandle
 from dagster_core.graphql import GraphQLContext, Workspace, create_app, execute_query
+from dagster_core.graphql.predefined import PREDEFINED
 from dagster_core.graphql.server import GRAPHQL_PATH, INFO_PATH
 from dagster_core.instance import DagsterInstance
 
@@ -23,12 +24,16 @@ TOKEN_ENV = "DAGSTER_GRAPHQL_TOKEN"
 DEFAULT_PORT = 4000
 
 
-def _query_text(text: str | None, query_file: str | None) -> str:
-    if (text is None) == (query_file is None):
-        raise click.UsageError("Give the operation with exactly one of -t/--text and --file")
+def _query_text(text: str | None, query_file: str | None, predefined: str | None) -> str:
+    if sum(given is not None for given in (text, query_file, predefined)) != 1:
+        raise click.UsageError(
+            "Give the operation with exactly one of -t/--text, --file and -p/--predefined"
+        )
     if query_file is not None:
         with open(query_file) as f:
             return f.read()
+    if predefined is not None:
+        return PREDEFINED[predefined]
     assert text is not None
     return text
 
@@ -69,6 +74,12 @@ def _remote(url: str, query: str, variables: dict[str, Any], token: str | None) 
 @with_handle
 @click.option("-t", "--text", help="The GraphQL operation to run.")
 @click.option("--file", "query_file", type=click.Path(exists=True), help="A file holding it.")
+@click.option(
+    "-p",
+    "--predefined",
+    type=click.Choice(sorted(PREDEFINED)),
+    help="A predefined operation, its variables (executionParams) given with -v.",
+)
 @click.option("-v", "--variables", help="Its variables, as a JSON object.")
 @click.option("-o", "--output", type=click.Path(), help="Write the JSON response here.")
 @click.option("-r", "--remote", help="Send it to the server at this URL instead.")
@@ -80,6 +91,7 @@ def graphql_cli(
     handle: ExecutionTargetHandle | None,
     text: str | None,
     query_file: str | None,
+    predefined: str | None,
     variables: str | None,
     output: str | None,
     remote: str | None,
@@ -92,7 +104,7 @@ def graphql_cli(
     if port is not None:
         _serve(handle, "127.0.0.1", port, read_only=False, token=token)
         return
-    query = _query_text(text, query_file)
+    query = _query_text(text, query_file, predefined)
     if remote is not None:
         response = _remote(remote, query, _variables(variables), token)
     else:

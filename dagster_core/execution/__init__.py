@@ -1,11 +1,13 @@
 """Running pipelines: config -> plan -> executor -> events."""
 
 from dagster_core.execution.api import (
+    create_run_for_pipeline,
     execute_pipeline,
     execute_pipeline_iterator,
     execute_pipeline_with_mode,
     execute_pipeline_with_preset,
     execute_plan,
+    execute_run_iterator,
     execute_solid,
     execute_solid_within_pipeline,
     execute_solids_within_pipeline,
@@ -29,11 +31,13 @@ __all__ = [
     "SolidExecutionResult",
     "StepInput",
     "StepOutputHandle",
+    "create_run_for_pipeline",
     "execute_pipeline",
     "execute_pipeline_iterator",
     "execute_pipeline_with_mode",
     "execute_pipeline_with_preset",
     "execute_plan",
+    "execute_run_iterator",
     "execute_solid",
     "execute_solid_within_pipeline",
     "execute_solids_within_pipeline",

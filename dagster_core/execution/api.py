@@ -17,6 +17,7 @@ from dagster_core.definitions.resource import ResourceDefinition
 from dagster_core.definitions.solid import SolidDefinition, lambda_solid
 from dagster_core.errors import (
     DagsterExecutionStepExecutionError,
+    DagsterExecutionStepNotFoundError,
     DagsterInvariantViolationError,
     DagsterRunNotFoundError,
     DagsterStepOutputNotFoundError,
@@ -32,7 +33,7 @@ from dagster_core.execution.step_session import StepSession
 from dagster_core.executors import default_executors
 from dagster_core.instance import DagsterInstance
 from dagster_core.redact import holds_redactions
-from dagster_core.storage import IntermediateStore, PipelineRun
+from dagster_core.storage import IntermediateStore, PipelineRun, PipelineRunStatus
 from dagster_core.storage.system_storage import InitSystemStorageContext
 
 PARENT_RUN_TAG = "dagster/parent_run_id"
@@ -82,6 +83,12 @@ def _with_preset(
     )
 
 
+def executor_defs_for(mode_def: ModeDefinition) -> tuple[ExecutorDefinition, ...]:
+    """The executors run config may choose in this mode: the mode's own, or by default the
+    framework's `default_executors`."""
+    return tuple(mode_def.executor_defs or default_executors)
+
+
 def _prepare(
     pipeline: PipelineDefinition,
     environment_dict: Mapping[str, Any] | None,
@@ -98,7 +105,7 @@ def _prepare(
     environment_dict = dict(environment_dict or {})
     runnable = pipeline.build_sub_pipeline(solid_subset)
     mode_def = runnable.get_mode(mode)
-    executor_defs = tuple(mode_def.executor_defs or default_executors)
+    executor_defs = executor_defs_for(mode_def)
     environment = resolve_environment(runnable, mode_def, executor_defs, environment_dict, instance)
     executor_def = next(d for d in executor_defs if d.name == environment.executor_name)
     plan = build_execution_plan(runnable, environment, step_keys_to_execute)
@@ -126,18 +133,15 @@ class _StartedRun:
     instance: DagsterInstance
 
 
-def _start(
+def _record(
     prepared: _PreparedRun,
     instance: DagsterInstance,
     tags: Mapping[str, str] | None,
     parent_run_id: str | None = None,
     run_id: str | None = None,
-) -> _StartedRun:
-    intermediates = _intermediates_for(prepared, instance)
-    executor = prepared.executor_def.executor_creation_fn(prepared.environment.executor_config)
-    # before the run is recorded: an ephemeral instance moves to files other processes reach
-    instance_ref = None if executor.runs_in_driver else instance.get_ref()
-    run = instance.create_run(
+) -> PipelineRun:
+    """Record the prepared run (NOT_STARTED), its tags over the pipeline's."""
+    return instance.create_run(
         pipeline_name=prepared.pipeline.name,
         environment_dict=prepared.environment_dict,
         mode=prepared.mode.name,
@@ -147,6 +151,14 @@ def _start(
         parent_run_id=parent_run_id,
         run_id=run_id,
     )
+
+
+def _start(prepared: _PreparedRun, instance: DagsterInstance, run: PipelineRun) -> _StartedRun:
+    """The recorded `run`, driven by this process as its events are iterated."""
+    intermediates = _intermediates_for(prepared, instance)
+    executor = prepared.executor_def.executor_creation_fn(prepared.environment.executor_config)
+    # an ephemeral instance moves its runs to files other processes reach here
+    instance_ref = None if executor.runs_in_driver else instance.get_ref()
     ctx = RunContext(
         prepared.pipeline,
         prepared.plan,
@@ -221,7 +233,20 @@ def _step_error(failure: DagsterEvent) -> BaseException:
     )
 
 
-def _launch(
+@dataclass(frozen=True)
+class _RunRequest:
+    """A validated run, not recorded yet, and what to record it with."""
+
+    prepared: _PreparedRun
+    tags: Mapping[str, str] | None
+    parent_run_id: str | None = None
+    run_id: str | None = None
+
+    def record(self, instance: DagsterInstance) -> PipelineRun:
+        return _record(self.prepared, instance, self.tags, self.parent_run_id, self.run_id)
+
+
+def _request(
     caller: str,
     pipeline: PipelineDefinition,
     environment_dict: Mapping[str, Any] | None,
@@ -231,8 +256,9 @@ def _launch(
     instance: DagsterInstance,
     solid_subset: Sequence[str] | None,
     run_config: RunConfig | None,
-) -> _StartedRun:
-    """Start a run as execute_pipeline and execute_pipeline_iterator do: a new run, or a
+    from_failure: bool = False,
+) -> _RunRequest:
+    """Validate a run as execute_pipeline and execute_pipeline_iterator start it: a new run, or a
     re-execution of `run_config.previous_run_id`."""
     _check_pipeline(pipeline)
     options = merge_run_config(caller, run_config, mode, tags)
@@ -246,14 +272,14 @@ def _launch(
             instance,
             options.step_keys_to_execute,
         )
-        return _start(prepared, instance, options.tags, run_id=options.run_id)
+        return _RunRequest(prepared, options.tags, run_id=options.run_id)
     if solid_subset is not None:
         raise DagsterInvariantViolationError(
             f"{caller} got solid_subset and run_config.previous_run_id: a re-execution runs "
             f"the solid subset of run {options.previous_run_id}"
         )
     environment_dict, mode, _ = _with_preset(pipeline, preset, environment_dict, options.mode, None)
-    return _start_reexecution(
+    return _reexecution_request(
         pipeline,
         options.previous_run_id,
         options.step_keys_to_execute,
@@ -262,7 +288,78 @@ def _launch(
         options.tags,
         instance,
         run_id=options.run_id,
+        from_failure=from_failure,
     )
+
+
+def _launch(
+    caller: str,
+    pipeline: PipelineDefinition,
+    environment_dict: Mapping[str, Any] | None,
+    mode: str | None,
+    preset: str | None,
+    tags: Mapping[str, str] | None,
+    instance: DagsterInstance,
+    solid_subset: Sequence[str] | None,
+    run_config: RunConfig | None,
+) -> _StartedRun:
+    """Validate, record and start a run in this process."""
+    request = _request(
+        caller, pipeline, environment_dict, mode, preset, tags, instance, solid_subset, run_config
+    )
+    return _start(request.prepared, instance, request.record(instance))
+
+
+def create_run_for_pipeline(
+    pipeline: PipelineDefinition,
+    environment_dict: Mapping[str, Any] | None = None,
+    mode: str | None = None,
+    preset: str | None = None,
+    tags: Mapping[str, str] | None = None,
+    *,
+    instance: DagsterInstance,
+    solid_subset: Sequence[str] | None = None,
+    run_config: RunConfig | None = None,
+    from_failure: bool = False,
+) -> PipelineRun:
+    """Validate a run (every config error at once, as execute_pipeline does) and record it without
+    starting it (status NOT_STARTED), for another process to start with `execute_run_iterator`:
+    how a run launcher starts runs. `run_config` may set the run id, tags, steps and a run to
+    re-execute; `from_failure=True` with `run_config.previous_run_id` re-executes the steps that
+    did not succeed there (the seed's retry), instead of `run_config.step_keys_to_execute`."""
+    return _request(
+        "create_run_for_pipeline",
+        pipeline,
+        environment_dict,
+        mode,
+        preset,
+        tags,
+        instance,
+        solid_subset,
+        run_config,
+        from_failure,
+    ).record(instance)
+
+
+def execute_run_iterator(
+    pipeline: PipelineDefinition,
+    pipeline_run: PipelineRun,
+    instance: DagsterInstance,
+    environment_dict: Mapping[str, Any] | None = None,
+) -> Iterator[DagsterEvent]:
+    """Start a recorded run that has not started (see `create_run_for_pipeline`) in this process,
+    yielding its events as they happen. This process is recorded as the run's, so the instance
+    marks the run FAILURE if it dies. `environment_dict` defaults to the run's (stored without
+    credentials: pass it again when it had some)."""
+    run = _recorded_run(instance, pipeline_run.run_id, pipeline)
+    if run.status is not PipelineRunStatus.NOT_STARTED:
+        raise DagsterInvariantViolationError(
+            f"Run {run.run_id} has started already (status {run.status.value}); only a run that "
+            "create_run_for_pipeline recorded and nothing started can be started"
+        )
+    instance.claim_run(run.run_id)
+    prepared = _prepare_recorded(run, pipeline, environment_dict, None, instance)
+    return _start(prepared, instance, run).events
 
 
 def execute_pipeline(
@@ -444,7 +541,7 @@ def _steps_to_retry(
     return list(retry)
 
 
-def _start_reexecution(
+def _reexecution_request(
     pipeline: PipelineDefinition,
     parent_run_id: str,
     step_keys_to_execute: Sequence[str] | None,
@@ -454,7 +551,7 @@ def _start_reexecution(
     instance: DagsterInstance,
     run_id: str | None = None,
     from_failure: bool = False,
-) -> _StartedRun:
+) -> _RunRequest:
     parent = _recorded_run(instance, parent_run_id, pipeline)
     if from_failure and step_keys_to_execute is not None:
         raise DagsterInvariantViolationError(
@@ -471,7 +568,48 @@ def _start_reexecution(
         prepared = dataclasses.replace(prepared, plan=plan)
         run_tags[RESUME_RETRY_TAG] = "true"
     prepared = _with_parent_outputs(prepared, instance, parent)
-    return _start(prepared, instance, run_tags, parent_run_id=parent_run_id, run_id=run_id)
+    return _RunRequest(prepared, run_tags, parent_run_id, run_id)
+
+
+def _start_reexecution(
+    pipeline: PipelineDefinition,
+    parent_run_id: str,
+    step_keys_to_execute: Sequence[str] | None,
+    environment_dict: Mapping[str, Any] | None,
+    mode: str | None,
+    tags: Mapping[str, str] | None,
+    instance: DagsterInstance,
+    from_failure: bool = False,
+) -> _StartedRun:
+    request = _reexecution_request(
+        pipeline,
+        parent_run_id,
+        step_keys_to_execute,
+        environment_dict,
+        mode,
+        tags,
+        instance,
+        from_failure=from_failure,
+    )
+    return _start(request.prepared, instance, request.record(instance))
+
+
+def _prepare_recorded(
+    run: PipelineRun,
+    pipeline: PipelineDefinition,
+    environment_dict: Mapping[str, Any] | None,
+    mode: str | None,
+    instance: DagsterInstance,
+) -> _PreparedRun:
+    """The recorded `run` prepared again in this process, its steps reading what they do not
+    compute from its parent run."""
+    prepared = _prepare_like(
+        run, pipeline, environment_dict, mode, instance, run.step_keys_to_execute
+    )
+    if run.parent_run_id is None:
+        return prepared
+    parent = _recorded_run(instance, run.parent_run_id, pipeline)
+    return _with_parent_outputs(prepared, instance, parent)
 
 
 def execute_plan(
@@ -489,19 +627,15 @@ def execute_plan(
     one whose earlier attempt was lost runs as the next attempt. `environment_dict`, `mode` and
     the steps default to the run's. Returns the events stored."""
     run = _recorded_run(instance, run_id, pipeline)
-    prepared = _prepare_like(
-        run, pipeline, environment_dict, mode, instance, run.step_keys_to_execute
-    )
-    if run.parent_run_id is not None:
-        parent = _recorded_run(instance, run.parent_run_id, pipeline)
-        prepared = _with_parent_outputs(prepared, instance, parent)
+    prepared = _prepare_recorded(run, pipeline, environment_dict, mode, instance)
     planned = prepared.plan.step_keys_to_execute
     keys = planned if step_keys is None else [k for k in planned if k in set(step_keys)]
     unknown = sorted(set(step_keys or ()) - set(planned))
     if unknown:
-        raise DagsterInvariantViolationError(
+        raise DagsterExecutionStepNotFoundError(
             f"Run {run_id} has no step(s) {', '.join(unknown)} to execute; its steps: "
-            + ", ".join(planned)
+            + ", ".join(planned),
+            unknown,
         )
     ctx = RunContext(
         prepared.pipeline,

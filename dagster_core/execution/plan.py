@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from dagster_core.definitions.composite import CompositeSolidDefinition
 from dagster_core.definitions.graph import join_handle
 from dagster_core.definitions.solid import SolidDefinition
-from dagster_core.errors import DagsterInvariantViolationError
+from dagster_core.errors import DagsterExecutionStepNotFoundError
 from dagster_core.serdes import whitelist_for_serdes
 
 if TYPE_CHECKING:
@@ -165,9 +165,10 @@ def build_execution_plan(
         known, wanted = set(all_keys), set(step_keys_to_execute)
         unknown = [k for k in step_keys_to_execute if k not in known]
         if unknown:
-            raise DagsterInvariantViolationError(
+            raise DagsterExecutionStepNotFoundError(
                 f"Unknown step key(s) {', '.join(unknown)} for pipeline '{pipeline.name}'; "
-                f"its steps are: {', '.join(all_keys)}"
+                f"its steps are: {', '.join(all_keys)}",
+                unknown,
             )
         keys = tuple(k for k in all_keys if k in wanted)
     return ExecutionPlan(pipeline.name, tuple(steps), keys, dict(external_outputs or {}))

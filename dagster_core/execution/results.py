@@ -136,7 +136,8 @@ class SolidExecutionResult:
                 f"the step did not yield it (outputs yielded: "
                 f"{', '.join(self.output_names) or 'none'})"
             )
-        return self._intermediates.get_output(self._run_id, self.step_key, output_name)
+        strategy = outputs[output_name].dagster_type.serialization_strategy
+        return self._intermediates.get_output(self._run_id, self.step_key, output_name, strategy)
 
     @property
     def output_values(self) -> dict[str, Any] | None:

@@ -352,8 +352,10 @@ def _load_input(
 
 
 def _read_output(ctx: RunContext, run_id: str, handle: StepOutputHandle) -> Any:
+    upstream = ctx.pipeline.solids_by_handle[ctx.plan.get_step(handle.step_key).solid_name]
+    strategy = upstream.output_dict[handle.output_name].dagster_type.serialization_strategy
     try:
-        return ctx.intermediates.get_output(run_id, handle.step_key, handle.output_name)
+        return ctx.intermediates.get_output(run_id, handle.step_key, handle.output_name, strategy)
     except Exception as exc:
         raise _StepFailed(
             f"Could not read output '{handle.output_name}' of step {handle.step_key} "
@@ -429,7 +431,11 @@ def _handle_yielded(
         _type_check(context, output_def.dagster_type, item.value, f"output '{item.output_name}'")
         try:
             location = ctx.intermediates.set_output(
-                ctx.run_id, step.key, item.output_name, item.value
+                ctx.run_id,
+                step.key,
+                item.output_name,
+                item.value,
+                output_def.dagster_type.serialization_strategy,
             )
         except Exception as exc:
             raise _StepFailed(

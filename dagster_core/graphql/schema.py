@@ -16,8 +16,11 @@ from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from dagster_core.graphql.events import CURSOR_SCALAR, METADATA_ENTRY_TYPES, Cursor
+from dagster_core.graphql.execution import ExecutionMutations
 from dagster_core.graphql.instance import InstanceQueries
+from dagster_core.graphql.pipelines import IMPLEMENTATIONS, PipelineQueries
 from dagster_core.graphql.runs import RunQueries
+from dagster_core.graphql.selection import ENVIRONMENT_CONFIG_DATA, EnvironmentConfigData
 from dagster_core.graphql.subscriptions import RunSubscriptions
 from dagster_core.redact import redact_text
 
@@ -56,13 +59,17 @@ class _Schema(strawberry.Schema):
             _log.warning("GraphQL error: %s", redact_text(error.message))
 
 
-Query = merge_types("Query", (_CoreQueries, RunQueries, InstanceQueries))
+Query = merge_types("Query", (_CoreQueries, PipelineQueries, RunQueries, InstanceQueries))
+Mutation = merge_types("Mutation", (ExecutionMutations,))
 Subscription = merge_types("Subscription", (RunSubscriptions,))
 
 SCHEMA = _Schema(
     query=Query,
+    mutation=Mutation,
     subscription=Subscription,
-    types=METADATA_ENTRY_TYPES,
+    types=(*IMPLEMENTATIONS, *METADATA_ENTRY_TYPES),
     extensions=[_WriteAccess],
-    config=StrawberryConfig(scalar_map={Cursor: CURSOR_SCALAR}),
+    config=StrawberryConfig(
+        scalar_map={EnvironmentConfigData: ENVIRONMENT_CONFIG_DATA, Cursor: CURSOR_SCALAR}
+    ),
 )

@@ -3,12 +3,22 @@ answered with the error type that says what exists."""
 
 from __future__ import annotations
 
+from typing import NewType
+
 import strawberry
 
 from dagster_core.definitions.pipeline import PipelineDefinition
 from dagster_core.errors import DagsterInvalidDefinitionError, DagsterInvariantViolationError
 from dagster_core.graphql.context import GraphQLContext
 from dagster_core.graphql.errors import PipelineNotFoundError
+
+EnvironmentConfigData = NewType("EnvironmentConfigData", object)
+ENVIRONMENT_CONFIG_DATA = strawberry.scalar(
+    name="EnvironmentConfigData",
+    description="Run config, as the JSON object that a YAML run config file holds.",
+    serialize=lambda value: value,
+    parse_value=lambda value: value,
+)
 
 
 @strawberry.input

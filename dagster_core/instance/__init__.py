@@ -24,6 +24,7 @@ from dagster_core.instance.config import (
     resolve_spec,
 )
 from dagster_core.instance.ref import InstanceRef
+from dagster_core.launcher import ChildProcessRunLauncher, RunLauncher
 from dagster_core.redact import redact_config
 from dagster_core.scheduler import Scheduler
 from dagster_core.storage import (
@@ -56,6 +57,7 @@ _PART_BASES = {
     "local_artifact_storage": LocalArtifactStorage,
     "scheduler": Scheduler,
     "schedule_storage": ScheduleStorage,
+    "run_launcher": RunLauncher,
 }
 
 
@@ -81,6 +83,7 @@ def _local_defaults(home: str) -> dict[str, ClassSpec]:
             "storage_backends.sqlite", "SqliteScheduleStorage", {"base_dir": history}
         ),
         "scheduler": ClassSpec("dagster_core.scheduler.cron", "SystemCronScheduler", {}),
+        "run_launcher": ClassSpec("dagster_core.launcher", "ChildProcessRunLauncher", {}),
     }
 
 
@@ -110,6 +113,7 @@ class DagsterInstance:
         specs: Mapping[str, ClassSpec] | None = None,
         schedule_storage: ScheduleStorage | None = None,
         home: str | None = None,
+        run_launcher: RunLauncher | None = None,
     ):
         self.run_storage = run_storage
         self.event_storage = event_storage
@@ -118,6 +122,8 @@ class DagsterInstance:
         self.is_persistent = is_persistent
         self.scheduler = scheduler
         self.schedule_storage = schedule_storage or InMemoryScheduleStorage()
+        # how the API and the UI start runs in the background (dagster.yaml's run_launcher)
+        self.run_launcher = run_launcher or ChildProcessRunLauncher()
         self.home = home  # the DAGSTER_HOME the instance was loaded from; None if ephemeral
         self.dead_after_seconds = dead_after_seconds
         self.source = source
@@ -192,6 +198,7 @@ class DagsterInstance:
             specs=specs,
             schedule_storage=parts.get("schedule_storage"),
             home=home,
+            run_launcher=parts.get("run_launcher"),
         )
 
     def get_ref(self) -> InstanceRef:
@@ -285,6 +292,11 @@ class DagsterInstance:
         )
         return self.run_storage.add_run(run)
 
+    def claim_run(self, run_id: str) -> None:
+        """Record this process as the one driving the run (it was recorded by another, which
+        launched it), so that the run is marked FAILURE if this process dies."""
+        self.run_storage.update_run_process(run_id, socket.gethostname(), os.getpid())
+
     def get_run_by_id(self, run_id: str) -> PipelineRun | None:
         run = self.run_storage.get_run_by_id(run_id)
         return None if run is None else self._check_alive(run)
@@ -327,6 +339,11 @@ class DagsterInstance:
             ]
         )
         return self.run_storage.get_run_by_id(run.run_id) or run
+
+    def delete_run(self, run_id: str) -> None:
+        """Forget a run: its record and its events."""
+        self.event_storage.delete_events(run_id)
+        self.run_storage.delete_run(run_id)
 
     def terminate_run(self, run_id: str) -> bool:
         """Ask a running run to stop, from any process: its driver cancels the steps that are

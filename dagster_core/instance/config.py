@@ -29,6 +29,7 @@ PARTS = (
     "local_artifact_storage",
     "scheduler",
     "schedule_storage",
+    "run_launcher",
 )
 
 _CLASS_SPEC = Shape(

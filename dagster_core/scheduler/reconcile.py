@@ -16,8 +16,8 @@ from dagster_core.errors import (
     DagsterInvalidDefinitionError,
     DagsterInvariantViolationError,
 )
+from dagster_core.execution.api import executor_defs_for
 from dagster_core.execution.run_config import resolve_environment
-from dagster_core.executors import default_executors
 from dagster_core.instance import DagsterInstance
 from dagster_core.scheduler import DagsterSchedulerError, Scheduler
 from dagster_core.storage.schedules import (
@@ -74,9 +74,8 @@ def schedule_problem(
         schedule_def.tags_for(fire_time)
     except Exception as error:
         return _raised("its tags_fn", error, fire_time)
-    executor_defs = tuple(mode.executor_defs or default_executors)
     try:
-        resolve_environment(pipeline, mode, executor_defs, environment_dict, instance)
+        resolve_environment(pipeline, mode, executor_defs_for(mode), environment_dict, instance)
     except DagsterInvalidConfigError as error:
         reasons = "; ".join(str(e) for e in error.errors)
         return f"run config for {fire_time:%Y-%m-%d %H:%M %Z} does not validate: {reasons}"

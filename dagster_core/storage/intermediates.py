@@ -7,6 +7,7 @@ from abc import ABC, abstractmethod
 from types import MappingProxyType
 from typing import Any
 
+from dagster_core.storage.serialization import SerializationStrategy
 from dagster_core.user_code import UserClasses, shipped_classes
 
 
@@ -27,29 +28,57 @@ class IntermediateStore(ABC):
         return {**self.__dict__, "_user_classes": dict(shipped_classes() or self._user_classes)}
 
     @abstractmethod
-    def set_output(self, run_id: str, step_key: str, output_name: str, value: Any) -> str:
-        """Store a value; returns where it went (a path or URI) for the event log."""
+    def set_output(
+        self,
+        run_id: str,
+        step_key: str,
+        output_name: str,
+        value: Any,
+        serialization_strategy: SerializationStrategy | None = None,
+    ) -> str:
+        """Store a value (with its type's serialization strategy, if any); returns where it
+        went (a path or URI) for the event log."""
 
     @abstractmethod
-    def get_output(self, run_id: str, step_key: str, output_name: str) -> Any: ...
+    def get_output(
+        self,
+        run_id: str,
+        step_key: str,
+        output_name: str,
+        serialization_strategy: SerializationStrategy | None = None,
+    ) -> Any:
+        """The stored value, read with the strategy it was written with."""
 
     @abstractmethod
     def has_output(self, run_id: str, step_key: str, output_name: str) -> bool: ...
 
 
 class InMemoryIntermediateStore(IntermediateStore):
-    """Outputs held in this process's memory for the life of the store."""
+    """Outputs held in this process's memory for the life of the store (never serialized)."""
 
     def __init__(self) -> None:
         self._values: dict[tuple[str, str, str], Any] = {}
         self._lock = threading.Lock()
 
-    def set_output(self, run_id: str, step_key: str, output_name: str, value: Any) -> str:
+    def set_output(
+        self,
+        run_id: str,
+        step_key: str,
+        output_name: str,
+        value: Any,
+        serialization_strategy: SerializationStrategy | None = None,
+    ) -> str:
         with self._lock:
             self._values[(run_id, step_key, output_name)] = value
         return f"memory://{run_id}/{step_key}/{output_name}"
 
-    def get_output(self, run_id: str, step_key: str, output_name: str) -> Any:
+    def get_output(
+        self,
+        run_id: str,
+        step_key: str,
+        output_name: str,
+        serialization_strategy: SerializationStrategy | None = None,
+    ) -> Any:
         return self._values[(run_id, step_key, output_name)]
 
     def has_output(self, run_id: str, step_key: str, output_name: str) -> bool:

@@ -82,6 +82,11 @@ class RunStorage(Storage):
     ) -> None: ...
 
     @abstractmethod
+    def update_run_process(self, run_id: str, hostname: str, pid: int) -> None:
+        """Record the process that drives the run: a run recorded by one process (a server
+        launching it) and started by another names the second, so that its death is noticed."""
+
+    @abstractmethod
     def get_run_by_id(self, run_id: str) -> PipelineRun | None: ...
 
     @abstractmethod
@@ -120,6 +125,10 @@ class InMemoryRunStorage(RunStorage):
     ) -> None:
         with self._lock:
             self._runs[run_id] = self._runs[run_id].with_status(status, message)
+
+    def update_run_process(self, run_id: str, hostname: str, pid: int) -> None:
+        with self._lock:
+            self._runs[run_id] = replace(self._runs[run_id], hostname=hostname, pid=pid)
 
     def get_run_by_id(self, run_id: str) -> PipelineRun | None:
         return self._runs.get(run_id)

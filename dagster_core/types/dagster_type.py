@@ -11,6 +11,7 @@ from typing import Any
 from dagster_core.config import ConfigType
 from dagster_core.definitions.events import Failure, TypeCheck
 from dagster_core.errors import DagsterInvalidDefinitionError, DagsterInvariantViolationError
+from dagster_core.storage.serialization import SerializationStrategy
 from dagster_core.types.config_schema import InputHydrationConfig, OutputMaterializationConfig
 
 
@@ -32,7 +33,8 @@ class DagsterType:
     (`Field(Int)`); `input_hydration_config` lets an unconnected input of this type be given in
     run config; `output_materialization_config` lets run config ask for an output of this type
     to be written somewhere. `required_resource_keys` are the resources its check and configs
-    use: every solid with an input or output of this type gets them.
+    use: every solid with an input or output of this type gets them. `serialization_strategy`
+    writes its values to persistent intermediate storage instead of pickling them.
     """
 
     __slots__ = (
@@ -46,6 +48,7 @@ class DagsterType:
         "name",
         "output_materialization_config",
         "required_resource_keys",
+        "serialization_strategy",
         "type_check_fn",
     )
 
@@ -60,6 +63,7 @@ class DagsterType:
         input_hydration_config: InputHydrationConfig | None = None,
         output_materialization_config: OutputMaterializationConfig | None = None,
         required_resource_keys: Set[str] | None = None,
+        serialization_strategy: SerializationStrategy | None = None,
         inner_types: tuple[DagsterType, ...] = (),
         is_nothing: bool = False,
     ):
@@ -83,6 +87,14 @@ class DagsterType:
             "output_materialization_config",
             name,
         )
+        if serialization_strategy is not None and not isinstance(
+            serialization_strategy, SerializationStrategy
+        ):
+            raise DagsterInvalidDefinitionError(
+                f"serialization_strategy of DagsterType {name} is {serialization_strategy!r}: "
+                "expected a SerializationStrategy"
+            )
+        self.serialization_strategy = serialization_strategy
         self.inner_types = tuple(inner_types)
         self.is_nothing = is_nothing
         self.required_resource_keys = _resource_keys(
@@ -133,6 +145,7 @@ class PythonObjectDagsterType(DagsterType):
         input_hydration_config: InputHydrationConfig | None = None,
         output_materialization_config: OutputMaterializationConfig | None = None,
         required_resource_keys: Set[str] | None = None,
+        serialization_strategy: SerializationStrategy | None = None,
     ):
         classes = python_type if isinstance(python_type, tuple) else (python_type,)
         if not classes or not all(isinstance(c, type) for c in classes):
@@ -155,6 +168,7 @@ class PythonObjectDagsterType(DagsterType):
             input_hydration_config=input_hydration_config,
             output_materialization_config=output_materialization_config,
             required_resource_keys=required_resource_keys,
+            serialization_strategy=serialization_strategy,
         )
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from dagster_core.errors import DagsterInvalidDefinitionError
+from dagster_core.storage.serialization import SerializationStrategy
 from dagster_core.types.config_schema import InputHydrationConfig, OutputMaterializationConfig
 from dagster_core.types.dagster_type import (
     DagsterType,
@@ -22,6 +23,7 @@ def usable_as_dagster_type(
     description: str | None = None,
     input_hydration_config: InputHydrationConfig | None = None,
     output_materialization_config: OutputMaterializationConfig | None = None,
+    serialization_strategy: SerializationStrategy | None = None,
 ) -> _Class | Callable[[_Class], _Class]:
     """Decorate a class (bare, or with these arguments) so that it can be used as a type in
     InputDefinition / OutputDefinition: values must be instances of it."""
@@ -39,6 +41,7 @@ def usable_as_dagster_type(
             description=description,
             input_hydration_config=input_hydration_config,
             output_materialization_config=output_materialization_config,
+            serialization_strategy=serialization_strategy,
         )
         register_python_type(cls, dagster_type)
         return cls

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
+
 from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -42,15 +45,15 @@ class SqlRunStorage(SqlStorage, RunStorage):
             ) from None
         return run
 
-    def update_run_status(
-        self, run_id: str, status: PipelineRunStatus, message: str | None = None
-    ) -> None:
-        def change(connection: Connection) -> None:
+    def _change_run(self, run_id: str, change: Callable[[PipelineRun], PipelineRun]) -> None:
+        """Rewrite one run's record under a row lock."""
+
+        def write(connection: Connection) -> None:
             query = select(runs.c.body).where(runs.c.run_id == run_id).with_for_update()
             body = connection.execute(query).scalar_one_or_none()
             if body is None:
                 raise DagsterRunNotFoundError(f"No run with id {run_id}")
-            run = deserialize_value(body).with_status(status, message)
+            run = change(deserialize_value(body))
             connection.execute(
                 update(runs)
                 .where(runs.c.run_id == run_id)
@@ -61,7 +64,15 @@ class SqlRunStorage(SqlStorage, RunStorage):
                 )
             )
 
-        self._db.write(change)
+        self._db.write(write)
+
+    def update_run_status(
+        self, run_id: str, status: PipelineRunStatus, message: str | None = None
+    ) -> None:
+        self._change_run(run_id, lambda run: run.with_status(status, message))
+
+    def update_run_process(self, run_id: str, hostname: str, pid: int) -> None:
+        self._change_run(run_id, lambda run: replace(run, hostname=hostname, pid=pid))
 
     def get_run_by_id(self, run_id: str) -> PipelineRun | None:
         query = select(runs.c.body).where(runs.c.run_id == run_id)

@@ -34,6 +34,7 @@ from dagster_core import (
     Path,
     PythonObjectDagsterType,
     ResourceDefinition,
+    SerializationStrategy,
     Set,
     String,
     Tuple,
@@ -653,3 +654,48 @@ def test_a_class_from_elsewhere_can_be_made_to_stand_for_a_type():
     assert execute_solid(walk, input_values={"distance": Meters(3.0)}).success
     failed = execute_solid(walk, input_values={"distance": Meters(-1.0)}, raise_on_error=False)
     assert failed.failure_data.error.cls_name == "DagsterTypeCheckDidNotPass"
+
+
+class _LinesStrategy(SerializationStrategy):
+    """Lists of strings as text, one per line (a custom format for the intermediate files)."""
+
+    def __init__(self):
+        super().__init__("lines", read_mode="r", write_mode="w")
+
+    def serialize(self, value, write_file_obj):
+        write_file_obj.write("\n".join(value))
+
+    def deserialize(self, read_file_obj):
+        return Lines(read_file_obj.read().split("\n"))
+
+
+@usable_as_dagster_type(serialization_strategy=_LinesStrategy())
+class Lines(list):
+    pass
+
+
+@pytest.mark.parametrize("execution", [{"in_process": {}}, {"multiprocess": {}}])
+def test_a_types_serialization_strategy_writes_its_intermediates(tmp_path, execution):
+    @lambda_solid(output_def=OutputDefinition(Lines))
+    def words():
+        return Lines(["to", "be"])
+
+    @lambda_solid(input_defs=[InputDefinition("lines", Lines)])
+    def shout(lines):
+        return [line.upper() for line in lines]
+
+    @pipeline
+    def p():
+        shout(words())
+
+    config = {"execution": execution, "storage": {"filesystem": {"base_dir": str(tmp_path)}}}
+    result = execute_pipeline(p, config, instance=DagsterInstance.local_temp())
+    assert result.result_for_solid("shout").output_value() == ["TO", "BE"]
+    path = tmp_path / result.run_id / "intermediates" / "words.compute" / "result"
+    assert path.read_text() == "to\nbe"
+    assert result.result_for_solid("words").output_value() == ["to", "be"]
+
+
+def test_a_serialization_strategy_must_be_one():
+    with pytest.raises(DagsterInvalidDefinitionError, match="expected a SerializationStrategy"):
+        DagsterType("Bad", serialization_strategy="csv")

@@ -216,3 +216,46 @@ def test_s3_resource_gives_solids_a_client(s3, bucket, s3_endpoint):
     config = {"resources": {"s3": {"config": {"endpoint_url": s3_endpoint}}}}
     result = execute_pipeline(p, config)
     assert result.result_for_solid("list_inbox").output_value() == ["inbox/a.csv"]
+
+
+def test_a_types_serialization_strategy_writes_its_values_to_s3(s3, bucket, s3_endpoint):
+    import csv
+
+    from dagster_core import DagsterType, OutputDefinition, SerializationStrategy
+
+    class CsvRows(SerializationStrategy):
+        def __init__(self):
+            super().__init__("csv_rows", read_mode="r", write_mode="w")
+
+        def serialize(self, value, write_file_obj):
+            writer = csv.DictWriter(write_file_obj, list(value[0]))
+            writer.writeheader()
+            writer.writerows(value)
+
+        def deserialize(self, read_file_obj):
+            return list(csv.DictReader(read_file_obj))
+
+    Rows = DagsterType("Rows", lambda _, v: isinstance(v, list), serialization_strategy=CsvRows())
+
+    @lambda_solid(output_def=OutputDefinition(Rows))
+    def rows():
+        return [{"name": "a", "n": "1"}, {"name": "b", "n": "2"}]
+
+    @lambda_solid(input_defs=[InputDefinition("table", Rows)])
+    def names(table):
+        return [row["name"] for row in table]
+
+    @pipeline(mode_defs=[MODE])
+    def p():
+        names(rows())
+
+    result = execute_pipeline(
+        p, storage_config(bucket, s3_endpoint), instance=DagsterInstance.ephemeral()
+    )
+    assert result.result_for_solid("names").output_value() == ["a", "b"]
+    key = f"runs/{result.run_id}/intermediates/rows.compute/result"
+    assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == b"name,n\r\na,1\r\nb,2\r\n"
+    assert result.result_for_solid("rows").output_value() == [
+        {"name": "a", "n": "1"},
+        {"name": "b", "n": "2"},
+    ]

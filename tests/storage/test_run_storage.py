@@ -128,3 +128,13 @@ def test_run_tags_lists_each_key_with_its_values(run_storage):
     run_storage.add_run(make_run("b", tags={"team": "x"}))
     run_storage.add_run(make_run("c", tags={"team": "y"}))
     assert run_storage.get_run_tags() == {"env": ["prod"], "team": ["x", "y"]}
+
+
+def test_update_run_process_names_the_driving_process(run_storage):
+    run_storage.add_run(make_run("r1", tags={"team": "x"}, hostname="server", pid=1))
+    run_storage.update_run_process("r1", "worker", 4242)
+    stored = run_storage.get_run_by_id("r1")
+    assert (stored.hostname, stored.pid) == ("worker", 4242)
+    assert stored.status is PipelineRunStatus.NOT_STARTED and stored.tags == {"team": "x"}
+    with pytest.raises(Exception, match="nope"):
+        run_storage.update_run_process("nope", "worker", 1)
