@@ -42,7 +42,8 @@ RESUME_RETRY_TAG = "dagster/is_resume_retry"  # "true" on a re-execution from fa
 
 @dataclass(frozen=True)
 class _PreparedRun:
-    """A validated pipeline, config and plan: everything checked before a run is recorded."""
+    """A validated pipeline, config and plan, and the intermediate store the run will use
+    (making it checks the storage, a bucket say): everything checked before a run is recorded."""
 
     pipeline: PipelineDefinition
     mode: ModeDefinition
@@ -51,6 +52,7 @@ class _PreparedRun:
     plan: ExecutionPlan
     environment_dict: Mapping[str, Any]
     solid_subset: tuple[str, ...] | None
+    intermediates: IntermediateStore
 
 
 def _check_pipeline(pipeline: PipelineDefinition) -> None:
@@ -109,17 +111,21 @@ def _prepare(
     environment = resolve_environment(runnable, mode_def, executor_defs, environment_dict, instance)
     executor_def = next(d for d in executor_defs if d.name == environment.executor_name)
     plan = build_execution_plan(runnable, environment, step_keys_to_execute)
-    return _PreparedRun(
-        runnable, mode_def, environment, executor_def, plan, environment_dict, runnable.solid_subset
-    )
-
-
-def _intermediates_for(prepared: _PreparedRun, instance: DagsterInstance) -> IntermediateStore:
     storage_def = next(
-        d for d in prepared.mode.system_storage_defs if d.name == prepared.environment.storage_name
+        d for d in mode_def.system_storage_defs if d.name == environment.storage_name
     )
-    return storage_def.creation_fn(
-        InitSystemStorageContext(prepared.environment.storage_config, instance)
+    intermediates = storage_def.creation_fn(
+        InitSystemStorageContext(environment.storage_config, instance)
+    )
+    return _PreparedRun(
+        runnable,
+        mode_def,
+        environment,
+        executor_def,
+        plan,
+        environment_dict,
+        runnable.solid_subset,
+        intermediates,
     )
 
 
@@ -155,7 +161,6 @@ def _record(
 
 def _start(prepared: _PreparedRun, instance: DagsterInstance, run: PipelineRun) -> _StartedRun:
     """The recorded `run`, driven by this process as its events are iterated."""
-    intermediates = _intermediates_for(prepared, instance)
     executor = prepared.executor_def.executor_creation_fn(prepared.environment.executor_config)
     # an ephemeral instance moves its runs to files other processes reach here
     instance_ref = None if executor.runs_in_driver else instance.get_ref()
@@ -164,7 +169,7 @@ def _start(prepared: _PreparedRun, instance: DagsterInstance, run: PipelineRun) 
         prepared.plan,
         run,
         prepared.environment,
-        intermediates,
+        prepared.intermediates,
         instance.compute_log_manager,
     )
     return _StartedRun(prepared, ctx, run_loop(ctx, executor, instance, instance_ref), instance)
@@ -497,7 +502,7 @@ def _with_parent_outputs(
     if set(prepared.plan.step_keys_to_execute) == {s.key for s in prepared.plan.steps}:
         return prepared
     storage_name = prepared.environment.storage_name
-    intermediates = _intermediates_for(prepared, instance)
+    intermediates = prepared.intermediates
     if not intermediates.is_persistent:
         raise DagsterInvalidConfigError(
             (
@@ -642,7 +647,7 @@ def execute_plan(
         prepared.plan,
         run,
         prepared.environment,
-        _intermediates_for(prepared, instance),
+        prepared.intermediates,
         instance.compute_log_manager,
     )
     session = StepSession(ctx, instance)
