@@ -47,15 +47,19 @@ def _pack(value: Any) -> Any:
     return {"__repr__": repr(value)}
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _unpack(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_unpack(v) for v in value]
-    if not isinstance(value, dict):
+    kind = type(value)
+    if kind in _SCALARS:  # most values of a record: checked first, as reading a log is hot
         return value
+    if kind is list:
+        return [_unpack(v) for v in value]
     if "__class__" in value:
-        cls = _REGISTRY[value["__class__"]]
-        kwargs = {k: _unpack(v) for k, v in value.items() if k != "__class__"}
-        return cls(**{k: v for k, v in kwargs.items() if k in _FIELDS[value["__class__"]]})
+        name = value["__class__"]
+        fields = _FIELDS[name]
+        return _REGISTRY[name](**{k: _unpack(v) for k, v in value.items() if k in fields})
     if "__enum__" in value:
         return _REGISTRY[value["__enum__"]](value["value"])
     if "__dict__" in value:
