@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from enum import Enum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 import yaml
@@ -23,6 +23,9 @@ from dagster_core.storage import PipelineRun as RunRecord
 from dagster_core.storage import PipelineRunStatus as RunStatus
 from dagster_core.storage.event_log import step_stats_from_events
 from dagster_core.storage.runs import ACTIVE_STATUSES, RunsFilter
+
+if TYPE_CHECKING:
+    from dagster_core.graphql.pipelines import Pipeline
 
 PipelineRunStatus = strawberry.enum(RunStatus, description="Where a run stands.")
 DASHBOARD_KEY = "dashboard"  # the dask executor's ENGINE_EVENT data naming its dashboard
@@ -44,6 +47,17 @@ def run_events(info: strawberry.Info, run_id: str) -> asyncio.Future[list[Dagste
             lambda keys: _load_events(context, keys), cache=False
         )
     return loader.load(run_id)
+
+
+@strawberry.type(description="A pipeline a run names that the served code does not define.")
+class UnknownPipeline:
+    name: str
+
+
+PipelineReference = Annotated[
+    Annotated["Pipeline", strawberry.lazy("dagster_core.graphql.pipelines")] | UnknownPipeline,
+    strawberry.union("PipelineReference"),
+]
 
 
 @strawberry.type
@@ -146,6 +160,17 @@ class PipelineRun:
     @strawberry.field
     def pipeline_name(self) -> str:
         return self.record.pipeline_name
+
+    @strawberry.field(
+        description="The run's pipeline as the served code defines it, or only its name."
+    )
+    def pipeline(self, info: strawberry.Info) -> PipelineReference:  # type: ignore[valid-type]
+        from dagster_core.graphql.pipelines import pipeline_type  # pipelines imports this module
+
+        repository = info.context.workspace.repository
+        if repository.has_pipeline(self.record.pipeline_name):
+            return pipeline_type(repository.get_pipeline(self.record.pipeline_name))
+        return UnknownPipeline(name=self.record.pipeline_name)
 
     @strawberry.field
     def status(self) -> PipelineRunStatus:  # type: ignore[valid-type]

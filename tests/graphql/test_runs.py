@@ -322,3 +322,28 @@ def test_a_dask_run_links_its_dashboard(start_server, dagster_home, graphql_code
     )["pipelineRunOrError"]
     assert run["status"] == "SUCCESS"
     assert run["daskDashboardUrl"].startswith("http://") and "/status" in run["daskDashboardUrl"]
+
+
+def test_a_run_names_its_pipeline_as_the_served_code_defines_it(
+    start_server, dagster_home, run_code, graphql_code
+):
+    run_id = run_now(
+        dagster_home,
+        run_code,
+        "gated",
+        environment_dict={"solids": {"talk": {"config": {"gate": ""}}}},
+    )
+    query = """
+    query ($runId: String!) {
+      pipelineRunOrError(runId: $runId) {
+        ... on PipelineRun {
+          pipeline { __typename ... on Pipeline { name solids { name } } ... on UnknownPipeline { name } }
+        }
+      }
+    }
+    """
+    served = start_server(code=run_code).query(query, {"runId": run_id})["pipelineRunOrError"]
+    assert served["pipeline"]["__typename"] == "Pipeline"
+    assert [s["name"] for s in served["pipeline"]["solids"]] == ["talk", "double"]
+    other = start_server(code=graphql_code).query(query, {"runId": run_id})["pipelineRunOrError"]
+    assert other["pipeline"] == {"__typename": "UnknownPipeline", "name": "gated"}
