@@ -296,10 +296,8 @@ def _failure(events: _Events, step: ExecutionStep, exc: BaseException) -> Dagste
         message = f"Solid '{step.solid_name}' raised KeyboardInterrupt: {exc}"
     else:
         message = f"Error in solid '{step.solid_name}': {type(exc).__name__}: {exc}"
-    raised: BaseException | None = exc
-    if isinstance(exc, _StepFailed):
-        raised = exc.__cause__
-    elif isinstance(exc, RetryRequested | SystemExit | KeyboardInterrupt):
+    raised = exc.__cause__ if isinstance(exc, _StepFailed) else exc
+    if isinstance(raised, RetryRequested | SystemExit | KeyboardInterrupt):
         raised = None
     return events.make(
         DagsterEventType.STEP_FAILURE,

@@ -573,3 +573,12 @@ def test_event_specific_data_and_user_failure_data_as_the_seed_named_them():
     entry = failure_data.user_failure_data.metadata_entries[0]
     assert (entry.label, entry.entry_data.text, entry.description) == ("label", "text", "about it")
     assert failure_data.event_specific_data.user_failure_data == failure_data.user_failure_data
+
+
+def test_a_step_out_of_retries_raises_the_step_error_not_the_retry_request():
+    @solid
+    def always_retries(_context):
+        raise RetryRequested(max_retries=1)
+
+    with pytest.raises(DagsterExecutionStepExecutionError, match="exceeded its 1 retries"):
+        execute_solid(always_retries)
