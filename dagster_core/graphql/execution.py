@@ -367,13 +367,17 @@ def _run_or_error(context: GraphQLContext, run_id: str) -> RunRecord:
     return run
 
 
-def _terminate(context: GraphQLContext, run_id: str) -> tuple[RunRecord, str | None]:
-    """Ask the run to stop (its driver cancels its steps and marks it CANCELED): the run, and
-    why it could not be asked, if it could not."""
+def _terminate(context: GraphQLContext, run_id: str, success: type, failure: type) -> object:
+    """Ask the run to stop (its driver cancels its steps and marks it CANCELED): `success` with
+    the run, or `failure` saying why it could not be asked (the seed had two mutations, each
+    with its own result types)."""
     run = _run_or_error(context, run_id)
     if context.instance.terminate_run(run_id):
-        return context.instance.get_run_by_id(run_id) or run, None
-    return run, f"Run {run_id} is not running (status {run.status.value}): nothing to terminate"
+        return success(run=PipelineRun(record=context.instance.get_run_by_id(run_id) or run))
+    return failure(
+        run=PipelineRun(record=run),
+        message=f"Run {run_id} is not running (status {run.status.value}): nothing to terminate",
+    )
 
 
 def _delete(context: GraphQLContext, run_id: str) -> object:
@@ -456,25 +460,33 @@ class ExecutionMutations:
     async def terminate_pipeline_execution(
         self, info: strawberry.Info, run_id: str
     ) -> TerminatePipelineExecutionResult:
-        def terminate() -> object:
-            run, refused = _terminate(info.context, run_id)
-            if refused is None:
-                return TerminatePipelineExecutionSuccess(run=PipelineRun(record=run))
-            return TerminatePipelineExecutionFailure(run=PipelineRun(record=run), message=refused)
-
-        return await _off_loop(lambda: _answering("", terminate))
+        return await _off_loop(
+            lambda: _answering(
+                "",
+                lambda: _terminate(
+                    info.context,
+                    run_id,
+                    TerminatePipelineExecutionSuccess,
+                    TerminatePipelineExecutionFailure,
+                ),
+            )
+        )
 
     @strawberry.mutation(description="The seed's name for terminatePipelineExecution.")
     async def cancel_pipeline_execution(
         self, info: strawberry.Info, run_id: str
     ) -> CancelPipelineExecutionResult:
-        def cancel() -> object:
-            run, refused = _terminate(info.context, run_id)
-            if refused is None:
-                return CancelPipelineExecutionSuccess(run=PipelineRun(record=run))
-            return CancelPipelineExecutionFailure(run=PipelineRun(record=run), message=refused)
-
-        return await _off_loop(lambda: _answering("", cancel))
+        return await _off_loop(
+            lambda: _answering(
+                "",
+                lambda: _terminate(
+                    info.context,
+                    run_id,
+                    CancelPipelineExecutionSuccess,
+                    CancelPipelineExecutionFailure,
+                ),
+            )
+        )
 
     @strawberry.mutation(description="Delete a run that is not running, with its events.")
     async def delete_pipeline_run(
