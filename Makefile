@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint format clean cron postgres bench
+.PHONY: demo test lint format clean cron postgres chromium bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,13 @@ cron:
 		 apt-get install -y -qq --no-install-recommends cron procps >/dev/null)
 	@pgrep -x cron >/dev/null || cron
 
+# The web UI tests drive Debian's chromium with Playwright (which cannot download its own
+# browser here): install the package where missing, as for cron.
+chromium:
+	@command -v chromium >/dev/null || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		 apt-get install -y -qq --no-install-recommends chromium >/dev/null)
+
 # The storage tests need PostgreSQL on 127.0.0.1:5432: find it, or start this machine's cluster.
 postgres:
 	@pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || \
@@ -40,7 +47,7 @@ postgres:
 		 pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -n 1) main start) || \
 		echo "PostgreSQL is not running on 127.0.0.1:5432: its tests skip (and fail under CI=true)"
 
-test: $(VENV)/.installed-test cron postgres
+test: $(VENV)/.installed-test cron postgres chromium
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-test

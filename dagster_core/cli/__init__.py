@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from dagster_core.cli.dagit import dagit_cli
 from dagster_core.cli.graphql import graphql_cli
 from dagster_core.cli.instance import instance_cli
 from dagster_core.cli.pipeline import pipeline_cli
@@ -35,6 +36,11 @@ def main() -> None:
 def graphql_main() -> None:
     """Entry point of `dagster-graphql`."""
     _run(graphql_cli)
+
+
+def dagit_main() -> None:
+    """Entry point of `dagit`."""
+    _run(dagit_cli)
 
 
 def _run(command: click.Command) -> None:

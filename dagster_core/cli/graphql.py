@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import sys
 import urllib.error
 import urllib.request
@@ -14,6 +13,7 @@ from typing import Any
 import click
 
 from dagster_core.cli.loading import require_handle, with_handle
+from dagster_core.cli.serving import serve
 from dagster_core.definitions.handle import ExecutionTargetHandle
 from dagster_core.graphql import GraphQLContext, Workspace, create_app, execute_query
 from dagster_core.graphql.predefined import PREDEFINED
@@ -123,23 +123,10 @@ def graphql_cli(
 def _serve(
     handle: ExecutionTargetHandle | None, host: str, port: int, read_only: bool, token: str | None
 ) -> None:
-    import uvicorn
-
     handle = require_handle(handle)
-    workspace = Workspace.load(handle)
-    app = create_app(DagsterInstance.get(), workspace, read_only=read_only, token=token)
-    listening = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
-    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listening.bind((host, port))
-    bound_host, bound_port = listening.getsockname()[:2]
+    app = create_app(DagsterInstance.get(), Workspace.load(handle), read_only, token)
     mode = "read-only" if read_only else ("mutations need the token" if token else "read-write")
-    click.echo(
-        f"Serving GraphQL for {handle.where} on http://{bound_host}:{bound_port}{GRAPHQL_PATH} "
-        f"({mode})",
-        err=True,
-    )
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    server.run(sockets=[listening])
+    serve(app, host, port, f"Serving GraphQL for {handle.where} on {{url}}{GRAPHQL_PATH} ({mode})")
 
 
 @graphql_cli.command(name="serve")

@@ -11,7 +11,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
@@ -53,13 +53,15 @@ class _GraphQLApp(GraphQL):
         return GraphQLContext(self._instance, self._workspace, self._may_write(request))
 
 
-def create_app(
+def graphql_routes(
     instance: DagsterInstance,
     workspace: Workspace,
     read_only: bool = False,
     token: str | None = None,
-) -> Starlette:
-    """The ASGI app serving the API for `workspace`'s definitions and `instance`'s runs."""
+    prefix: str = "",
+) -> list[BaseRoute]:
+    """`/graphql` (HTTP and websocket) and `/dagit_info` under `prefix`, for any app that serves
+    the API (this module's, the web UI's)."""
     graphql = _GraphQLApp(instance, workspace, read_only, token)
 
     async def info(_request: Request) -> JSONResponse:
@@ -71,10 +73,18 @@ def create_app(
             }
         )
 
-    return Starlette(
-        routes=[
-            Route(GRAPHQL_PATH, graphql, methods=["GET", "POST"]),
-            WebSocketRoute(GRAPHQL_PATH, graphql),
-            Route(INFO_PATH, info),
-        ]
-    )
+    return [
+        Route(prefix + GRAPHQL_PATH, graphql, methods=["GET", "POST"]),
+        WebSocketRoute(prefix + GRAPHQL_PATH, graphql),
+        Route(prefix + INFO_PATH, info),
+    ]
+
+
+def create_app(
+    instance: DagsterInstance,
+    workspace: Workspace,
+    read_only: bool = False,
+    token: str | None = None,
+) -> Starlette:
+    """The ASGI app serving the API for `workspace`'s definitions and `instance`'s runs."""
+    return Starlette(routes=graphql_routes(instance, workspace, read_only, token))

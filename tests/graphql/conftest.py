@@ -3,20 +3,14 @@ clients; started per test with the code and instance the test gives, ended by it
 
 from __future__ import annotations
 
-import json
 import os
-import re
-import subprocess
 import sys
 import textwrap
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from waiting import wait_until
+from servers import Server, ServerStarter
 
 DAGSTER_GRAPHQL = os.path.join(os.path.dirname(sys.executable), "dagster-graphql")
 
@@ -56,40 +50,6 @@ CODE = textwrap.dedent(
 )
 
 
-class Server:
-    """A running `dagster-graphql serve` process."""
-
-    def __init__(self, process: subprocess.Popen, url: str, log: Path):
-        self.process = process
-        self.url = url
-        self.log = log
-
-    def post(
-        self, query: str, variables: dict | None = None, token: str | None = None
-    ) -> tuple[int, dict]:
-        """The HTTP status and JSON body of one operation."""
-        headers = {"Content-Type": "application/json"}
-        if token is not None:
-            headers["Authorization"] = f"Bearer {token}"
-        body = json.dumps({"query": query, "variables": variables or {}}).encode()
-        request = urllib.request.Request(self.url + "/graphql", body, headers, method="POST")
-        try:
-            with urllib.request.urlopen(request, timeout=120) as response:
-                return response.status, json.load(response)
-        except urllib.error.HTTPError as exc:
-            return exc.code, json.load(exc)
-
-    def query(self, query: str, variables: dict | None = None, token: str | None = None) -> dict:
-        """The `data` of an operation that must succeed."""
-        status, body = self.post(query, variables, token)
-        assert status == 200 and not body.get("errors"), body
-        return body["data"]
-
-    def get(self, path: str) -> Any:
-        with urllib.request.urlopen(self.url + path, timeout=30) as response:
-            return json.load(response)
-
-
 @pytest.fixture
 def graphql_code(tmp_path) -> Path:
     path = tmp_path / "code.py"
@@ -106,46 +66,20 @@ def dagster_home(tmp_path) -> Path:
 
 @pytest.fixture
 def start_server(tmp_path, graphql_code, dagster_home) -> Iterator:
-    """`start_server(*args, env=...)` starts a server on a free port and waits until it answers."""
-    started: list[subprocess.Popen] = []
+    """`start_server(*args, env=..., code=...)` starts a server on a free port and waits until
+    it answers."""
+    starters: list[ServerStarter] = []
 
     def start(*args: str, env: dict | None = None, code: Path | None = None) -> Server:
-        log = tmp_path / f"server-{len(started)}.log"
-        environment = {**os.environ, "DAGSTER_HOME": str(dagster_home), **(env or {})}
-        with open(log, "w") as out:
-            process = subprocess.Popen(
-                [DAGSTER_GRAPHQL, "serve", "-f", str(code or graphql_code), "--port", "0", *args],
-                cwd=tmp_path,
-                env=environment,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        started.append(process)
-
-        def address() -> str | None:
-            assert process.poll() is None, f"the server exited:\n{log.read_text()}"
-            found = re.search(r"http://127\.0\.0\.1:(\d+)/graphql", log.read_text())
-            return found and f"http://127.0.0.1:{found[1]}"
-
-        wait_until(address, 60, "the server to say where it listens")
-        server = Server(process, address(), log)
-        wait_until(lambda: _answers(server), 30, "the server to answer /dagit_info")
-        return server
+        starter = ServerStarter(
+            [DAGSTER_GRAPHQL, "serve", "-f", str(code or graphql_code)],
+            r"(http://127\.0\.0\.1:\d+)/graphql",
+            tmp_path,
+            {"DAGSTER_HOME": str(dagster_home)},
+        )
+        starters.append(starter)
+        return starter.start(*args, env=env)
 
     yield start
-    for process in started:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=30)
-
-
-def _answers(server: Server) -> bool:
-    try:
-        server.get("/dagit_info")
-        return True
-    except (urllib.error.URLError, ConnectionError):
-        return False
+    for starter in starters:
+        starter.stop_all()

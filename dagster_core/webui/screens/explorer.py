@@ -1,0 +1,5 @@
+"""TODO screen."""
+
+from starlette.routing import Route
+
+ROUTES: list[Route] = []
