@@ -72,6 +72,9 @@ class FilesystemIntermediateStore(IntermediateStore):
     def has_output(self, run_id: str, step_key: str, output_name: str) -> bool:
         return os.path.exists(self._path(run_id, step_key, output_name))
 
+    def output_size(self, run_id: str, step_key: str, output_name: str) -> int | None:
+        return os.path.getsize(self._path(run_id, step_key, output_name))
+
 
 class LocalComputeLogManager(ComputeLogManager):
     """Steps' stdout and stderr under `<base_dir>/<run_id>/compute_logs/`.

@@ -161,6 +161,10 @@ class S3IntermediateStore(IntermediateStore):
             raise
         return True
 
+    def output_size(self, run_id: str, step_key: str, output_name: str) -> int | None:
+        key = self._key(run_id, step_key, output_name)
+        return int(self._client.head_object(Bucket=self.bucket, Key=key)["ContentLength"])
+
 
 class _Chunked:
     """A file whose large writes and reads go through in `size` pieces, so that a big value is

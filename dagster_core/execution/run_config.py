@@ -30,6 +30,7 @@ from dagster_core.definitions.retries import RetryMode
 from dagster_core.definitions.solid import ISolidDefinition
 from dagster_core.errors import DagsterConfigMappingFunctionError
 from dagster_core.instance import DagsterInstance
+from dagster_core.storage.system_storage import SystemStorageDefinition
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,26 @@ def _valid_part(schema: Shape, value: Mapping[str, Any], key: str) -> Any:
     check that needs only that part runs even when another part has errors."""
     result = validate_config(schema.fields[key], value.get(key), (key,))
     return result.value if result.success else None
+
+
+def resolve_storage(
+    pipeline: PipelineDefinition,
+    mode: ModeDefinition,
+    executor_defs: tuple[ExecutorDefinition, ...],
+    environment_dict: Mapping[str, Any] | None,
+) -> tuple[SystemStorageDefinition, Any]:
+    """The `storage:` choice of run config and its config (defaults filled in), validated on its
+    own: enough to reopen a finished run's intermediates whatever else its config holds."""
+    value = dict(environment_dict or {})
+    if "storage" in value:
+        value["storage"] = _unwrap_config_layer(value["storage"])
+    schema = environment_schema(pipeline, mode, executor_defs)
+    result = validate_config(schema.fields["storage"], value.get("storage"), ("storage",))
+    if not result.success:
+        raise DagsterInvalidConfigError(tuple(result.errors))
+    ((storage_name, storage_config),) = result.value.items()
+    storage_def = next(d for d in mode.system_storage_defs if d.name == storage_name)
+    return storage_def, storage_config or {}
 
 
 def _solid_config_by_handle(

@@ -34,10 +34,12 @@ class Workspace:
 @dataclass(frozen=True)
 class GraphQLContext:
     """One request's view: `can_write` is False on a read-only server, and for a caller without
-    the server's token when it has one."""
+    the server's token when it has one; `show_intermediates` is False on a server that must not
+    show stored outputs (`dagit --no-intermediates`)."""
 
     instance: DagsterInstance
     workspace: Workspace
     can_write: bool = True
+    show_intermediates: bool = True
     # this request's (or websocket connection's) DataLoaders, by name, made on first use
     loaders: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)

@@ -18,6 +18,7 @@ from dagster_core.events import PIPELINE_END_EVENTS, DagsterEvent, DagsterEventT
 from dagster_core.graphql.context import GraphQLContext
 from dagster_core.graphql.errors import PipelineRunNotFoundError, PythonError, python_error
 from dagster_core.graphql.events import Cursor, PipelineRunEvent, graphql_event
+from dagster_core.graphql.intermediates import StepOutputsOrError, step_outputs
 from dagster_core.redact import redact_config, redact_text
 from dagster_core.storage import PipelineRun as RunRecord
 from dagster_core.storage import PipelineRunStatus as RunStatus
@@ -278,6 +279,14 @@ class PipelineRun:
             stdout=compute_log_file(info.context, run_id, step_key, ComputeIOType.STDOUT, 0),
             stderr=compute_log_file(info.context, run_id, step_key, ComputeIOType.STDERR, 0),
         )
+
+    @strawberry.field(
+        description="What the step stored in the run's intermediate storage, with previews "
+        "(refused by a server started with --no-intermediates)."
+    )
+    async def step_outputs(self, info: strawberry.Info, step_key: str) -> StepOutputsOrError:  # type: ignore[valid-type]
+        events = await run_events(info, self.record.run_id)
+        return await asyncio.to_thread(step_outputs, info.context, self.record, events, step_key)
 
     @strawberry.field(description="The Dask dashboard of the cluster the run used, if any.")
     async def dask_dashboard_url(self, info: strawberry.Info) -> str | None:

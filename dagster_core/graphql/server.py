@@ -29,7 +29,12 @@ class _GraphQLApp(GraphQL):
     server's read-only flag and its token."""
 
     def __init__(
-        self, instance: DagsterInstance, workspace: Workspace, read_only: bool, token: str | None
+        self,
+        instance: DagsterInstance,
+        workspace: Workspace,
+        read_only: bool,
+        token: str | None,
+        show_intermediates: bool,
     ):
         super().__init__(
             SCHEMA,
@@ -40,6 +45,7 @@ class _GraphQLApp(GraphQL):
         self._workspace = workspace
         self._read_only = read_only
         self._token = token
+        self._show_intermediates = show_intermediates
 
     def _may_write(self, request: Request | WebSocket) -> bool:
         if self._read_only:
@@ -50,7 +56,12 @@ class _GraphQLApp(GraphQL):
         return hmac.compare_digest(given.encode(), f"Bearer {self._token}".encode())
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> GraphQLContext:
-        return GraphQLContext(self._instance, self._workspace, self._may_write(request))
+        return GraphQLContext(
+            self._instance,
+            self._workspace,
+            self._may_write(request),
+            show_intermediates=self._show_intermediates,
+        )
 
 
 def graphql_routes(
@@ -59,10 +70,11 @@ def graphql_routes(
     read_only: bool = False,
     token: str | None = None,
     prefix: str = "",
+    show_intermediates: bool = True,
 ) -> list[BaseRoute]:
     """`/graphql` (HTTP and websocket) and `/dagit_info` under `prefix`, for any app that serves
-    the API (this module's, the web UI's)."""
-    graphql = _GraphQLApp(instance, workspace, read_only, token)
+    the API (this module's, the web UI's); `show_intermediates=False` refuses stored outputs."""
+    graphql = _GraphQLApp(instance, workspace, read_only, token, show_intermediates)
 
     async def info(_request: Request) -> JSONResponse:
         return JSONResponse(

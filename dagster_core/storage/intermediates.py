@@ -52,6 +52,10 @@ class IntermediateStore(ABC):
     @abstractmethod
     def has_output(self, run_id: str, step_key: str, output_name: str) -> bool: ...
 
+    def output_size(self, run_id: str, step_key: str, output_name: str) -> int | None:
+        """How many bytes the stored value takes, for a store that writes bytes; else None."""
+        return None
+
 
 class InMemoryIntermediateStore(IntermediateStore):
     """Outputs held in this process's memory for the life of the store (never serialized)."""

@@ -34,7 +34,9 @@ def create_webui_app(
     settings = settings or WebUISettings(token_required=token is not None)
     prefix = settings.path_prefix
     routes: list[BaseRoute] = [
-        *graphql_routes(instance, workspace, settings.read_only, token, prefix),
+        *graphql_routes(
+            instance, workspace, settings.read_only, token, prefix, settings.show_intermediates
+        ),
         Mount(prefix + "/static", StaticFiles(directory=STATIC_DIR), name="static"),
         *_prefixed(SCREEN_ROUTES, prefix),
     ]
