@@ -71,9 +71,7 @@ def test_1200_runs_page_newest_first_by_the_cursor(start_dagit, page, dagster_ho
     assert shown_ids(page) == newest_first[1150:]
     assert page.locator("#older-page").count() == 0
     page.click("#newest-page")
-    expect(page.locator("#run-rows tr.run").first).to_have_attribute(
-        "data-run-id", newest_first[0]
-    )
+    expect(page.locator("#run-rows tr.run").first).to_have_attribute("data-run-id", newest_first[0])
 
 
 def test_each_filter_narrows_the_list_and_is_kept_in_the_url(start_dagit, page, dagster_home):
@@ -125,7 +123,9 @@ def test_a_tag_holding_a_script_is_shown_as_text(start_dagit, page, dagster_home
     page.goto(server.url + "/runs")
     expect(page.locator("#run-rows td.tags")).to_have_text(f"note={script}")
     # the live refresh swaps rows in: wait for one refresh to have happened, then look again
-    page.wait_for_function("() => performance.getEntriesByType('resource').some(e => e.name.includes('rows=1'))")
+    page.wait_for_function(
+        "() => performance.getEntriesByType('resource').some(e => e.name.includes('rows=1'))"
+    )
     expect(page.locator("#run-rows td.tags")).to_have_text(f"note={script}")
     assert page.evaluate("() => window.__xss") is None
 

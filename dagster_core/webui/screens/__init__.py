@@ -3,7 +3,7 @@ path prefix."""
 
 from starlette.routing import Route
 
-from dagster_core.webui.screens import explorer, pipelines, playground, run, runs, schedules
+from dagster_core.webui.screens import explorer, pipelines, playground, run, runs, schedules, step
 
 SCREEN_ROUTES: list[Route] = [
     *pipelines.ROUTES,
@@ -12,4 +12,5 @@ SCREEN_ROUTES: list[Route] = [
     *runs.ROUTES,
     *run.ROUTES,
     *schedules.ROUTES,
+    *step.ROUTES,
 ]

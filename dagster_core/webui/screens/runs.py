@@ -65,7 +65,9 @@ class RunsView:
         found = []
         statuses = [status.value for status in PipelineRunStatus]
         if self.status and self.status not in statuses:
-            found.append(f"status={self.status!r} is not a run status: use one of {', '.join(statuses)}")
+            found.append(
+                f"status={self.status!r} is not a run status: use one of {', '.join(statuses)}"
+            )
         for tag in self.tags:
             if "=" not in tag or not tag.split("=", 1)[0]:
                 found.append(f"tag={tag!r} is not a tag filter: write it as key=value")
