@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from dagster_core import DagsterInstance
 from dagster_core.storage import PipelineRun, PipelineRunStatus
 
+RUN_WAIT_MS = 120_000  # a bound on waiting for runs to get somewhere, not on their work
 START = """
 mutation ($params: ExecutionParams!) {
   startPipelineExecution(executionParams: $params) {
@@ -144,14 +145,14 @@ def test_runs_launched_elsewhere_appear_live(start_dagit, page, dagster_home, tm
     other = DagsterInstance.from_home(str(dagster_home)).create_run("elsewhere", tags={"by": "cli"})
 
     rows = page.locator("#run-rows tr.run")
-    expect(rows).to_have_count(4)
+    expect(rows).to_have_count(4, timeout=RUN_WAIT_MS)
     assert shown_ids(page) == [other.run_id, waiting, failed, succeeded]
     status = lambda run_id: page.locator(f'tr[data-run-id="{run_id}"] td.status')  # noqa: E731
-    expect(status(succeeded)).to_have_text("SUCCESS")
-    expect(status(failed)).to_have_text("FAILURE")
-    expect(status(waiting)).to_have_text("STARTED")
+    expect(status(succeeded)).to_have_text("SUCCESS", timeout=RUN_WAIT_MS)
+    expect(status(failed)).to_have_text("FAILURE", timeout=RUN_WAIT_MS)
+    expect(status(waiting)).to_have_text("STARTED", timeout=RUN_WAIT_MS)
     expect(status(other.run_id)).to_have_text("NOT_STARTED")
     screenshot(page, "runs")
 
     release.write_text("go")
-    expect(status(waiting)).to_have_text("SUCCESS")
+    expect(status(waiting)).to_have_text("SUCCESS", timeout=RUN_WAIT_MS)
