@@ -124,9 +124,7 @@ def test_a_run_of_another_process_on_postgres_and_s3_shows_live_with_s3_outputs(
     output = page.locator('#step-outputs tr.output[data-output="result"]')
     key = f"prod/{run_id}/intermediates/measure.compute/result"
     size = s3.head_object(Bucket=bucket, Key=key)["ContentLength"]
-    expect(output.locator("pre.preview")).to_contain_text(
-        "numpy.ndarray shape=(20, 3) dtype=int64"
-    )
+    expect(output.locator("pre.preview")).to_contain_text("numpy.ndarray shape=(20, 3) dtype=int64")
     assert f"s3://{bucket}/{key}" in output.inner_text()
     assert f"{size:,} B" in output.locator("td.size").inner_text()
     assert "[[ 0  1  2]\n [ 3  4  5]" in output.locator("pre.preview").inner_text()
