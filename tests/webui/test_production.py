@@ -11,8 +11,8 @@ import sys
 import textwrap
 
 import yaml
-from conftest import screenshot
 from playwright.sync_api import expect
+from webui_support import screenshot
 
 DAGSTER = os.path.join(os.path.dirname(sys.executable), "dagster")
 RUN_WAIT_MS = 120_000  # a bound on waiting for the other process's run, not on its work

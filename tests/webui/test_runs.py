@@ -6,8 +6,8 @@ from __future__ import annotations
 import time
 import urllib.parse
 
-from conftest import screenshot
 from playwright.sync_api import expect
+from webui_support import screenshot
 
 from dagster_core import DagsterInstance
 from dagster_core.storage import PipelineRun, PipelineRunStatus

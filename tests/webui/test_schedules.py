@@ -12,8 +12,8 @@ import textwrap
 from collections.abc import Iterator
 
 import pytest
-from conftest import CODE, screenshot
 from playwright.sync_api import expect
+from webui_support import CODE, screenshot
 
 from dagster_core import DagsterInstance
 from dagster_core.definitions.schedule import SCHEDULE_NAME_TAG

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import urllib.request
 
-from conftest import EXAMPLE, screenshot
+from webui_support import EXAMPLE, screenshot
 
 
 def test_pipelines_screen_lists_every_pipeline_with_modes_presets_and_tags(start_dagit, page):
