@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from grandalf.graphs import Edge, Graph, Vertex
+from grandalf.graphs import Edge, Vertex, graph_core
 from grandalf.layouts import SugiyamaLayout
 
 ORDERING_ROUNDS = 1.5
@@ -106,24 +106,24 @@ def layout_graph(nodes: Sequence[LayoutNode], edges: Sequence[LayoutEdge]) -> Gr
     for edge in edges:
         for end in (edge.source, edge.target):
             if end not in vertices:
-                raise ValueError(f"layout_graph: edge {edge.source}->{edge.target} names unknown node {end!r}")
+                raise ValueError(
+                    f"layout_graph: edge {edge.source}->{edge.target} names unknown node {end!r}"
+                )
         pair = (edge.source, edge.target)
         if pair not in links:
             links[pair] = Edge(vertices[edge.source], vertices[edge.target])
             links[pair].view = _Path()
-    graph = Graph(list(vertices.values()), list(links.values()))
-
     centers: dict[str, tuple[float, float]] = {}
     offset_x = 0.0
     height = 0.0
-    order = {node.id: position for position, node in enumerate(nodes)}
-    for component in sorted(graph.C, key=lambda c: min(order[v.data] for v in c.sV)):
+    for members, component_links in _components(nodes, links):
+        component = graph_core([vertices[m] for m in members], component_links)
         left, top, right, bottom = _place(component)
         for vertex in component.sV:
             x, y = vertex.view.xy
             centers[vertex.data] = (x - left + offset_x, y - top)
-        for edge in component.sE:
-            edge.view.points = [(x - left + offset_x, y - top) for x, y in edge.view.points]
+        for link in component_links:
+            link.view.points = [(x - left + offset_x, y - top) for x, y in link.view.points]
         offset_x += right - left + COMPONENT_SPACING
         height = max(height, bottom - top)
 
@@ -138,11 +138,37 @@ def layout_graph(nodes: Sequence[LayoutNode], edges: Sequence[LayoutEdge]) -> Gr
         for node in nodes
     )
     by_id = {node.id: node for node in placed}
-    routes = tuple(_route(edge, by_id, links[(edge.source, edge.target)].view.points) for edge in edges)
+    routes = tuple(
+        _route(edge, by_id, links[(edge.source, edge.target)].view.points) for edge in edges
+    )
     return GraphLayout(max(offset_x - COMPONENT_SPACING, 0.0), height, placed, routes)
 
 
-def _place(component) -> tuple[float, float, float, float]:
+def _components(
+    nodes: Sequence[LayoutNode], links: dict[tuple[str, str], Edge]
+) -> list[tuple[list[str], list[Edge]]]:
+    """The connected components (node ids and edges), in the order of their first node.
+    Found here, in linear time: grandalf's own Graph compares whole components per edge."""
+    parent = {node.id: node.id for node in nodes}
+
+    def root(node_id: str) -> str:
+        while parent[node_id] != node_id:
+            parent[node_id] = parent[parent[node_id]]
+            node_id = parent[node_id]
+        return node_id
+
+    for source, target in links:
+        parent[root(source)] = root(target)
+    members: dict[str, list[str]] = {}
+    for node in nodes:
+        members.setdefault(root(node.id), []).append(node.id)
+    edges: dict[str, list[Edge]] = {key: [] for key in members}
+    for (source, _), link in links.items():
+        edges[root(source)].append(link)
+    return [(members[key], edges[key]) for key in members]
+
+
+def _place(component: graph_core) -> tuple[float, float, float, float]:
     """Lay one connected component out; its bounds (left, top, right, bottom)."""
     if len(component.sV) == 1:
         (vertex,) = component.sV

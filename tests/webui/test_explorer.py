@@ -7,8 +7,11 @@ from __future__ import annotations
 import re
 import textwrap
 
+import pytest
 from conftest import EXAMPLE, screenshot
 from playwright.sync_api import expect
+
+from dagster_core.webui.graph_layout import LayoutEdge, LayoutNode, layout_graph
 
 EXAMPLE_EDGES = {
     ("numbers", "result", "scale", "values"),
@@ -57,7 +60,7 @@ TAGGED = textwrap.dedent(
     """
 )
 
-# 1 root, 498 middle solids each fed by the root and by one of the 20 before it, 1 join.
+# 1 root, 498 middle solids each fed by two of the 20 solids before it, 1 join of the last 20.
 LARGE = textwrap.dedent(
     """
     from dagster_core import InputDefinition, List, PipelineDefinition, lambda_solid
@@ -77,11 +80,13 @@ LARGE = textwrap.dedent(
     def join(parts):
         return len(parts)
 
+    def before(i, salt):
+        return "root" if i == 0 else f"m{i - 1 - (i * salt + salt) % min(i, 20)}"
+
     dependencies = {SolidInvocation("root"): {}}
     for i in range(498):
-        before = "root" if i == 0 else f"m{i - 1 - (i * 7919) % min(i, 20)}"
         dependencies[SolidInvocation("middle", f"m{i}")] = {
-            "a": DependencyDefinition("root"), "b": DependencyDefinition(before),
+            "a": DependencyDefinition(before(i, 7)), "b": DependencyDefinition(before(i, 13)),
         }
     dependencies[SolidInvocation("join")] = {
         "parts": MultiDependencyDefinition([DependencyDefinition(f"m{i}") for i in range(478, 498)])
@@ -89,6 +94,38 @@ LARGE = textwrap.dedent(
     large = PipelineDefinition([root, middle, join], name="large", dependencies=dependencies)
     """
 )
+
+
+def test_the_layout_puts_upstream_above_and_runs_edges_from_output_to_input_ports():
+    nodes = [LayoutNode("a", 100, 40), LayoutNode("b", 80, 40), LayoutNode("c", 120, 60)]
+    nodes += [LayoutNode("alone", 50, 30)]
+    edges = [LayoutEdge("a", "c", 10, 20), LayoutEdge("b", "c"), LayoutEdge("a", "b", 90, 40)]
+    layout = layout_graph(nodes, edges)
+    placed = {node.id: node for node in layout.nodes}
+    assert placed["a"].y + 40 <= placed["b"].y and placed["b"].y + 40 <= placed["c"].y
+    for route in layout.edges:
+        source, target = placed[route.edge.source], placed[route.edge.target]
+        start, end = route.points[0], route.points[-1]
+        assert start.y == source.y + source.height and end.y == target.y
+        expected_start = (
+            source.width / 2 if route.edge.source_port is None else route.edge.source_port
+        )
+        expected_end = (
+            target.width / 2 if route.edge.target_port is None else route.edge.target_port
+        )
+        assert (start.x - source.x, end.x - target.x) == (expected_start, expected_end)
+    # a -> c skips b's layer: it bends through one point on that layer.
+    assert len(layout.edges[0].points) == 3
+    # The unconnected node sits to the right of the rest, inside the drawing.
+    others = [node for node in layout.nodes if node.id != "alone"]
+    assert placed["alone"].x >= max(node.x + node.width for node in others)
+    assert placed["alone"].x + 50 <= layout.width
+    assert max(node.y + node.height for node in layout.nodes) <= layout.height
+
+
+def test_the_layout_refuses_an_edge_to_an_unknown_node():
+    with pytest.raises(ValueError, match="unknown node 'z'"):
+        layout_graph([LayoutNode("a", 10, 10)], [LayoutEdge("a", "z")])
 
 
 def _edges(page) -> set[tuple[str, str, str, str]]:
@@ -146,8 +183,8 @@ def test_clicking_a_solid_shows_its_inputs_outputs_and_config(start_dagit, page)
     expect(inputs.first.locator("td")).to_have_text(["values", "List[Int]", "numbers.result"])
     outputs = page.locator("#solid-outputs tbody tr")
     expect(outputs.first.locator("td").nth(1)).to_have_text("List[Int]")
-    expect(outputs.first.locator("td").nth(2)).to_contain_text("total.result")
-    expect(outputs.first.locator("td").nth(2)).to_contain_text("largest.result")
+    expect(outputs.first.locator("td").nth(2)).to_contain_text("total.values")
+    expect(outputs.first.locator("td").nth(2)).to_contain_text("largest.values")
     factor = page.locator('#config-tree .config-field[data-field="factor"]')
     expect(factor.locator(".type")).to_have_text("Int")
     expect(factor.locator(".field-default")).to_have_text("default: 2")
@@ -220,7 +257,9 @@ def test_a_500_solid_pipeline_renders_every_node_and_pans_and_zooms(start_dagit,
     expect(page.locator('#graph .edge[data-to="join"][data-input="parts"]')).to_have_count(20)
 
     fitted = _view_box(page)
-    width, height = (float(page.locator("#graph").get_attribute(a)) for a in ("data-width", "data-height"))
+    width, height = (
+        float(page.locator("#graph").get_attribute(a)) for a in ("data-width", "data-height")
+    )
     assert fitted[2] >= width and fitted[3] >= height  # starts with the whole graph in view
 
     page.locator("#zoom-in").click()
@@ -244,8 +283,17 @@ def test_a_500_solid_pipeline_renders_every_node_and_pans_and_zooms(start_dagit,
     page.locator("#zoom-fit").click()
     assert _view_box(page) == fitted
 
+    # A linked solid is brought into view at its natural size, however far out the view was.
     page.goto(server.url + "/pipelines/large#solid=join")
     expect(page.locator("#solid-inputs tbody td").nth(2).locator("a")).to_have_count(20)
+    page.locator("#solid-inputs a", has_text="m490").click()
+    expect(page.locator("#solid-name")).to_have_text("m490")
+    assert _view_box(page)[2] == page.locator("#graph").bounding_box()["width"]
+    node = page.locator('#graph .solid[data-solid="m490"]').bounding_box()
+    assert box["x"] < node["x"] < box["x"] + box["width"]
+    assert box["y"] < node["y"] < box["y"] + box["height"]
+    page.locator("#zoom-out").click()
+    page.locator("#zoom-out").click()
     screenshot(page, "explorer-500")
 
 

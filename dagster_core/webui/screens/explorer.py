@@ -10,6 +10,7 @@ key). The side panel's details of a solid are fetched by explorer.js through the
 from __future__ import annotations
 
 import functools
+import itertools
 from dataclasses import dataclass
 
 from starlette.requests import Request
@@ -122,7 +123,8 @@ async def explorer_page(request: Request) -> HTMLResponse:
     if answer["__typename"] != "Pipeline":
         return render(request, "error.html", status_code=500, message=answer["message"])
     if parent and (
-        answer["parent"] is None or answer["parent"]["solid"]["definition"]["__typename"] != _COMPOSITE
+        answer["parent"] is None
+        or answer["parent"]["solid"]["definition"]["__typename"] != _COMPOSITE
     ):
         return not_found(request, f"Pipeline {name!r} has no composite solid {parent!r}.")
     specs = tuple(_spec(handle["solid"]) for handle in answer["solidHandles"])
@@ -250,11 +252,9 @@ def _curve(points: tuple[Point, ...], shift: float) -> str:
     and arriving vertically."""
     moved = [Point(p.x + shift, p.y + shift) for p in points]
     path = [f"M{moved[0].x:.1f},{moved[0].y:.1f}"]
-    for start, end in zip(moved, moved[1:]):
+    for start, end in itertools.pairwise(moved):
         middle = (start.y + end.y) / 2
-        path.append(
-            f"C{start.x:.1f},{middle:.1f} {end.x:.1f},{middle:.1f} {end.x:.1f},{end.y:.1f}"
-        )
+        path.append(f"C{start.x:.1f},{middle:.1f} {end.x:.1f},{middle:.1f} {end.x:.1f},{end.y:.1f}")
     return " ".join(path)
 
 

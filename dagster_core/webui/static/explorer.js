@@ -48,7 +48,8 @@ query SolidDetails($name: String!, $handle: String!) {
 
 const ZOOM_STEP = 1.25;
 const MIN_SPAN = 40; // the closest zoom shows at least this many SVG units across
-const CLICK_SLOP = 4; // pixels a press may move and still count as a click
+const CLICK_SLOP = 4;
+const MAX_FIT_SCALE = 1.4; // pixels a press may move and still count as a click
 
 const explorer = document.getElementById("explorer");
 const svg = document.getElementById("graph");
@@ -66,12 +67,13 @@ function setView(next) {
   svg.setAttribute("viewBox", `${view.x} ${view.y} ${view.width} ${view.height}`);
 }
 
-// The view fitted to the graph, with the canvas's aspect ratio so pans and zooms stay exact.
+// The view fitted to the graph (a small graph enlarged at most MAX_FIT_SCALE times), with the
+// canvas's aspect ratio so pans and zooms stay exact.
 function fit() {
   const box = svg.getBoundingClientRect();
   const aspect = box.width / Math.max(box.height, 1);
-  let width = full.width;
-  let height = full.height;
+  let width = Math.max(full.width, box.width / MAX_FIT_SCALE);
+  let height = Math.max(full.height, box.height / MAX_FIT_SCALE);
   if (width / height < aspect) width = height * aspect;
   else height = width / aspect;
   setView({ x: (full.width - width) / 2, y: (full.height - height) / 2, width, height });
@@ -94,14 +96,18 @@ function zoom(factor, clientX, clientY) {
   });
 }
 
-function centerOn(element) {
+// Bring a solid into view: centered, and at its natural size when the view is zoomed far out.
+function focusOn(element) {
   const box = element.getBBox();
   const matrix = element.transform.baseVal.consolidate()?.matrix;
   const x = box.x + box.width / 2 + (matrix ? matrix.e : 0);
   const y = box.y + box.height / 2 + (matrix ? matrix.f : 0);
-  if (x < view.x || x > view.x + view.width || y < view.y || y > view.y + view.height) {
-    setView({ ...view, x: x - view.width / 2, y: y - view.height / 2 });
-  }
+  const canvas = svg.getBoundingClientRect();
+  const perPixel = view.width / canvas.width;
+  const width = perPixel > 2 ? canvas.width : view.width; // natural size: one unit a pixel
+  const height = perPixel > 2 ? canvas.height : view.height;
+  const inView = x > view.x && x < view.x + view.width && y > view.y && y < view.y + view.height;
+  if (perPixel > 2 || !inView) setView({ x: x - width / 2, y: y - height / 2, width, height });
 }
 
 let press = null;
@@ -189,7 +195,7 @@ function highlight(name) {
 }
 
 let shown = 0;
-async function showSelected(center) {
+async function showSelected() {
   const name = selectedName();
   const node = highlight(name);
   const request = ++shown;
@@ -198,7 +204,7 @@ async function showSelected(center) {
     panelEmpty.hidden = false;
     return;
   }
-  if (node && center) centerOn(node);
+  if (node) focusOn(node);
   panelEmpty.hidden = true;
   panel.hidden = false;
   panel.replaceChildren(el("p", { class: "empty" }, `Loading ${name}…`));
@@ -370,5 +376,5 @@ function fieldItem(field, key, types, depth) {
 
 fit();
 window.addEventListener("resize", fit);
-window.addEventListener("hashchange", () => showSelected(false));
-showSelected(true);
+window.addEventListener("hashchange", showSelected);
+showSelected();
