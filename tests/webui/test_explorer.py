@@ -245,6 +245,18 @@ def test_a_solid_linked_by_url_shows_its_tags_nested_config_and_text_not_html(
     expect(page.locator("#explorer-title")).to_have_text(re.compile(r"gpu\s*/\s*outer"))
     page.locator('#graph .solid[data-solid="second"]').click()
     expect(page.locator("#solid-inputs tbody td").nth(2)).to_have_text("first.result")
+    expect(page.locator("#solid-outputs tbody td").nth(2)).to_have_text(
+        "outer.end (composite output)"
+    )
+    page.locator('#graph .solid[data-solid="first"]').click()
+    expect(page.locator("#solid-inputs tbody td").nth(2)).to_have_text(
+        "outer.start (composite input)"
+    )
+    # Double-clicking a composite opens it too.
+    page.goto(server.url + "/pipelines/gpu")
+    page.locator('#graph .solid[data-solid="outer"]').dblclick()
+    page.wait_for_url(re.compile(r"\?handle=outer"))
+    expect(page.locator("#graph .solid")).to_have_count(2)
 
 
 def test_a_500_solid_pipeline_renders_every_node_and_pans_and_zooms(start_dagit, page, tmp_path):

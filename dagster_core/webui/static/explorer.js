@@ -12,10 +12,21 @@ fragment ConfigTypeParts on ConfigType {
   ... on WrappingConfigType { ofType { key } }
   ... on EnumConfigType { values { value } }
 }
-query SolidDetails($name: String!, $handle: String!) {
+query SolidDetails($name: String!, $handle: String!, $parent: String!, $inComposite: Boolean!) {
   pipelineOrError(params: {name: $name}) {
     __typename
     ... on Pipeline {
+      parent: solidHandle(handleID: $parent) @include(if: $inComposite) {
+        solid {
+          name
+          definition {
+            ... on CompositeSolidDefinition {
+              inputMappings { definition { name } mappedInput { solid { name } definition { name } } }
+              outputMappings { definition { name } mappedOutput { solid { name } definition { name } } }
+            }
+          }
+        }
+      }
       solidHandle(handleID: $handle) {
         handleID
         solid {
@@ -149,6 +160,10 @@ svg.addEventListener(
   },
   { passive: false },
 );
+svg.addEventListener("dblclick", (event) => {
+  const solid = event.target.closest(".solid.composite");
+  if (solid) location.href = compositeUrl(parentHandle ? `${parentHandle}.${solid.dataset.solid}` : solid.dataset.solid);
+});
 svg.addEventListener("keydown", (event) => {
   const solid = event.target.closest?.(".solid");
   if (solid && event.key === "Enter") location.hash = `solid=${encodeURIComponent(solid.dataset.solid)}`;
@@ -170,6 +185,10 @@ function el(tag, attributes = {}, ...children) {
     element.append(child instanceof Node ? child : String(child));
   }
   return element;
+}
+
+function compositeUrl(handleID) {
+  return `${url(`/pipelines/${encodeURIComponent(pipelineName)}`)}?handle=${encodeURIComponent(handleID)}`;
 }
 
 function solidLink(name) {
@@ -211,7 +230,8 @@ async function showSelected() {
   const handle = parentHandle ? `${parentHandle}.${name}` : name;
   let answer;
   try {
-    answer = (await graphql(SOLID_DETAILS, { name: pipelineName, handle })).pipelineOrError;
+    const variables = { name: pipelineName, handle, parent: parentHandle, inComposite: Boolean(parentHandle) };
+    answer = (await graphql(SOLID_DETAILS, variables)).pipelineOrError;
   } catch (error) {
     if (request === shown) panel.replaceChildren(el("p", { class: "error" }, error.message));
     return;
@@ -222,11 +242,29 @@ async function showSelected() {
   } else if (!answer.solidHandle) {
     panel.replaceChildren(el("p", { class: "error" }, `There is no solid named ${name} here.`));
   } else {
-    panel.replaceChildren(...details(answer.solidHandle));
+    panel.replaceChildren(...details(answer.solidHandle, mappings(answer.parent, name)));
   }
 }
 
-function details(handle) {
+// For a solid inside a composite: which of its inputs and outputs are the composite's own
+// ("input name" -> composite input name; "output name" -> composite output name).
+function mappings(parent, name) {
+  const found = { inputs: new Map(), outputs: new Map(), composite: parent ? parent.solid.name : null };
+  if (!parent) return found;
+  for (const mapping of parent.solid.definition.inputMappings) {
+    if (mapping.mappedInput.solid.name === name) {
+      found.inputs.set(mapping.mappedInput.definition.name, mapping.definition.name);
+    }
+  }
+  for (const mapping of parent.solid.definition.outputMappings) {
+    if (mapping.mappedOutput.solid.name === name) {
+      found.outputs.set(mapping.mappedOutput.definition.name, mapping.definition.name);
+    }
+  }
+  return found;
+}
+
+function details(handle, mapped) {
   const { solid } = handle;
   const definition = solid.definition;
   const composite = definition.__typename === "CompositeSolidDefinition";
@@ -236,8 +274,8 @@ function details(handle) {
   if (composite) subtitle.push(`composite of ${definition.solids.length} solids`);
   if (subtitle.length) parts.push(el("p", { class: "subtitle" }, subtitle.join(" · ")));
   if (composite) {
-    const href = `${url(`/pipelines/${encodeURIComponent(pipelineName)}`)}?handle=${encodeURIComponent(handle.handleID)}`;
-    parts.push(el("p", {}, el("a", { href, id: "open-composite" }, "Open its inner graph →")));
+    const link = el("a", { href: compositeUrl(handle.handleID), id: "open-composite" }, "Open its inner graph →");
+    parts.push(el("p", {}, link, el("small", { class: "none" }, " (or double-click it)")));
   }
   if (definition.description) parts.push(el("p", { class: "description" }, definition.description));
 
@@ -248,7 +286,7 @@ function details(handle) {
       solid.inputs.map((input) => [
         described(input.definition),
         el("span", { class: "type" }, input.definition.type.displayName),
-        wires(input.dependsOn),
+        wires(input.dependsOn, mapped.composite, mapped.inputs.get(input.definition.name), "input"),
       ]),
       "solid-inputs",
     ),
@@ -260,7 +298,7 @@ function details(handle) {
       solid.outputs.map((output) => [
         described(output.definition),
         el("span", { class: "type" }, output.definition.type.displayName),
-        wires(output.dependedBy),
+        wires(output.dependedBy, mapped.composite, mapped.outputs.get(output.definition.name), "output"),
       ]),
       "solid-outputs",
     ),
@@ -295,13 +333,18 @@ function described(definition) {
   return definition.description ? el("span", {}, cell, el("br"), el("small", { class: "none" }, definition.description)) : cell;
 }
 
-function wires(ends) {
-  if (!ends.length) return el("span", { class: "none" }, "—");
+// The solids at the other ends, and the enclosing composite's input or output mapped to this one.
+function wires(ends, composite, mappedName, kind) {
   const cell = el("span");
   ends.forEach((end, index) => {
     if (index) cell.append(el("br"));
     cell.append(solidLink(end.solid.name), el("span", { class: "mono" }, `.${end.definition.name}`));
   });
+  if (mappedName !== undefined) {
+    if (ends.length) cell.append(el("br"));
+    cell.append(el("span", { class: "mono mapped" }, `${composite}.${mappedName}`), ` (composite ${kind})`);
+  }
+  if (!cell.childNodes.length) cell.append(el("span", { class: "none" }, "—"));
   return cell;
 }
 
@@ -374,7 +417,13 @@ function fieldItem(field, key, types, depth) {
 
 // ---- start -----------------------------------------------------------------------------------
 
+// A resized canvas keeps the view's left, top and scale; only the visible height changes.
+function keepAspect() {
+  const box = svg.getBoundingClientRect();
+  if (box.width > 0) setView({ ...view, height: (view.width * box.height) / box.width });
+}
+
 fit();
-window.addEventListener("resize", fit);
+window.addEventListener("resize", keepAspect);
 window.addEventListener("hashchange", showSelected);
 showSelected();
