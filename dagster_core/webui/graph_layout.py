@@ -6,8 +6,10 @@ right, in the order their first node was given. An edge leaves its source's bott
 enters its target's top side at the given port offsets, and runs through grandalf's dummy
 points on the layers it crosses, so long edges bend around the nodes in between. Several edges
 between the same two nodes (two inputs fed by one solid) share one route through the layers.
-`ORDERING_ROUNDS` is grandalf's crossing-reduction effort: 1.5 rounds keep a 500-solid pipeline
-of any shape well under a second (see the report in the explorer's tests)."""
+`ORDERING_ROUNDS` is grandalf's crossing-reduction effort (its default, 1.5 rounds): for 500
+solids it takes about 0.1 s of CPU for a chain, 0.15 s for a fan-out/fan-in and 0.4 s for a
+random DAG; fewer rounds saved nothing measurable. The components are found here, not by
+grandalf's `Graph`, whose construction compares whole components per edge (2 s for 500 solids)."""
 
 from __future__ import annotations
 
@@ -97,10 +99,13 @@ class _Path:
 
 def layout_graph(nodes: Sequence[LayoutNode], edges: Sequence[LayoutEdge]) -> GraphLayout:
     """Positions for `nodes` and routes for `edges` (whose ends must name given nodes)."""
-    vertices = {node.id: Vertex(node.id) for node in nodes}
-    if len(vertices) != len(nodes):
-        raise ValueError("layout_graph: node ids must be unique")
+    vertices: dict[str, Vertex] = {}
     for node in nodes:
+        if node.id in vertices:
+            raise ValueError(
+                f"layout_graph: node id {node.id!r} is given twice; ids must be unique"
+            )
+        vertices[node.id] = Vertex(node.id)
         vertices[node.id].view = _Box(node.width, node.height)
     links: dict[tuple[str, str], Edge] = {}
     for edge in edges:
@@ -147,8 +152,7 @@ def layout_graph(nodes: Sequence[LayoutNode], edges: Sequence[LayoutEdge]) -> Gr
 def _components(
     nodes: Sequence[LayoutNode], links: dict[tuple[str, str], Edge]
 ) -> list[tuple[list[str], list[Edge]]]:
-    """The connected components (node ids and edges), in the order of their first node.
-    Found here, in linear time: grandalf's own Graph compares whole components per edge."""
+    """The connected components (node ids and edges), in the order of their first node."""
     parent = {node.id: node.id for node in nodes}
 
     def root(node_id: str) -> str:

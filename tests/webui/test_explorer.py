@@ -123,9 +123,11 @@ def test_the_layout_puts_upstream_above_and_runs_edges_from_output_to_input_port
     assert max(node.y + node.height for node in layout.nodes) <= layout.height
 
 
-def test_the_layout_refuses_an_edge_to_an_unknown_node():
+def test_the_layout_refuses_an_edge_to_an_unknown_node_and_a_repeated_node():
     with pytest.raises(ValueError, match="unknown node 'z'"):
         layout_graph([LayoutNode("a", 10, 10)], [LayoutEdge("a", "z")])
+    with pytest.raises(ValueError, match="node id 'a' is given twice"):
+        layout_graph([LayoutNode("a", 10, 10), LayoutNode("a", 20, 10)], [])
 
 
 def _edges(page) -> set[tuple[str, str, str, str]]:

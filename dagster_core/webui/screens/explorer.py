@@ -86,6 +86,16 @@ class Port:
 
 
 @dataclass(frozen=True)
+class _Shape:
+    """A solid's box before placement: its size (pills included) and its pills."""
+
+    width: float
+    height: float
+    inputs: tuple[Port, ...]
+    outputs: tuple[Port, ...]
+
+
+@dataclass(frozen=True)
 class SolidBox:
     spec: SolidSpec
     x: float
@@ -163,20 +173,22 @@ def _crumbs(parent: str) -> list[tuple[str, str]]:
 @functools.lru_cache(maxsize=64)
 def _drawing(specs: tuple[SolidSpec, ...]) -> Drawing:
     """The solids placed and the edges routed (cached: the layout is the costly part)."""
-    sizes = {spec.name: _size(spec) for spec in specs}
-    nodes = [LayoutNode(spec.name, *sizes[spec.name][:2]) for spec in specs]
+    shapes = {spec.name: _shape(spec) for spec in specs}
+    nodes = [
+        LayoutNode(spec.name, shapes[spec.name].width, shapes[spec.name].height) for spec in specs
+    ]
     wires = [
         (source, output, spec.name, input_name)
         for spec in specs
         for input_name, source, output in spec.depends_on
-        if source in sizes
+        if source in shapes
     ]
     edges = [
         LayoutEdge(
             source,
             target,
-            _port_center(sizes[source][3], output),
-            _port_center(sizes[target][2], input_name),
+            _port_center(shapes[source].outputs, output),
+            _port_center(shapes[target].inputs, input_name),
         )
         for source, output, target, input_name in wires
     ]
@@ -188,8 +200,8 @@ def _drawing(specs: tuple[SolidSpec, ...]) -> Drawing:
             placed.y + _MARGIN,
             placed.width,
             placed.height - _PORT_HEIGHT,
-            sizes[spec.name][2],
-            sizes[spec.name][3],
+            shapes[spec.name].inputs,
+            shapes[spec.name].outputs,
         )
         for spec, placed in zip(specs, layout.nodes, strict=True)
     )
@@ -200,8 +212,7 @@ def _drawing(specs: tuple[SolidSpec, ...]) -> Drawing:
     return Drawing(layout.width + 2 * _MARGIN, layout.height + 2 * _MARGIN, solids, paths)
 
 
-def _size(spec: SolidSpec) -> tuple[float, float, tuple[Port, ...], tuple[Port, ...]]:
-    """Width and height of a solid's box (its pills included) and its pills."""
+def _shape(spec: SolidSpec) -> _Shape:
     two_lines = spec.is_composite or spec.definition_name != spec.name
     body = _BODY_TWO_LINES if two_lines else _BODY_ONE_LINE
     label = len(spec.name) * _NAME_CHAR
@@ -214,7 +225,7 @@ def _size(spec: SolidSpec) -> tuple[float, float, tuple[Port, ...], tuple[Port, 
         _row_width(spec.outputs) + _PADDING,
     )
     top = _PORT_HEIGHT / 2
-    return (
+    return _Shape(
         width,
         body + _PORT_HEIGHT,
         _row(spec.inputs, width, top),
