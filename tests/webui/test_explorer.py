@@ -8,8 +8,8 @@ import re
 import textwrap
 
 import pytest
-from conftest import EXAMPLE, screenshot
 from playwright.sync_api import expect
+from webui_support import EXAMPLE, screenshot
 
 from dagster_core.webui.graph_layout import LayoutEdge, LayoutNode, layout_graph
 
