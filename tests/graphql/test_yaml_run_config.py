@@ -113,13 +113,17 @@ MUTATION = """
 mutation ($params: ExecutionParams!) {
   %s(executionParams: $params) {
     __typename
-    ... on LaunchPipelineExecutionSuccess { run { runId } }
+    ... on %s
     ... on PipelineConfigValidationInvalid { errors { path message } }
     ... on PythonError { message }
   }
 }
 """
-MUTATIONS = ("startPipelineExecution", "launchPipelineExecution", "executePlan")
+MUTATIONS = {
+    "startPipelineExecution": "StartPipelineExecutionSuccess { run { runId } }",
+    "launchPipelineExecution": "LaunchPipelineExecutionSuccess { run { runId } }",
+    "executePlan": "ExecutePlanSuccess { hasFailures }",
+}
 
 
 def test_mutations_take_yaml_text_and_refuse_bad_text_recording_no_run(
@@ -130,14 +134,14 @@ def test_mutations_take_yaml_text_and_refuse_bad_text_recording_no_run(
     server = start_server(code=code)
     instance = DagsterInstance.from_home(str(dagster_home))
     try:
-        for name in MUTATIONS:
-            refused = server.query(MUTATION % name, params("adder", NOT_YAML))[name]
+        for name, success in MUTATIONS.items():
+            refused = server.query(MUTATION % (name, success), params("adder", NOT_YAML))[name]
             assert refused["__typename"] == "PipelineConfigValidationInvalid", refused
             assert refused["errors"][0]["message"].startswith("Invalid YAML at line 4, column 1")
         assert instance.get_runs() == []
 
         name = "launchPipelineExecution"
-        launched = server.query(MUTATION % name, params("adder", GOOD))[name]
+        launched = server.query(MUTATION % (name, MUTATIONS[name]), params("adder", GOOD))[name]
         assert launched["__typename"] == "LaunchPipelineExecutionSuccess", launched
         run = ended(instance, launched["run"]["runId"], PipelineRunStatus.SUCCESS)
         assert run.environment_dict == {"solids": {"add": {"inputs": {"x": 5}}}}
