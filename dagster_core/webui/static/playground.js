@@ -338,6 +338,7 @@ function fieldLines(field, indent) {
     return [`${pad}${yamlKey(field.name)}:  # ${summary(type)}`, ...fieldLines({ ...first, isOptional: false }, indent + 2)];
   }
   if (type.__typename === "CompositeConfigType") {
+    if (!type.fields.length && field.isOptional) return []; // nothing that could be set
     const inner = type.fields.flatMap((f) => fieldLines(f, indent + 2));
     if (inner.some((line) => !line.trim().startsWith("#"))) return [`${pad}${yamlKey(field.name)}:`, ...inner];
     if (field.isOptional) return comment;
@@ -443,7 +444,9 @@ if (launchButton && !settings.readOnly) launchButton.addEventListener("click", l
 
 editor.value = state.text;
 modeSelect.value = state.mode;
+if (modeSelect.value !== state.mode) state.mode = modeSelect.value = root.dataset.mode; // a mode gone since
 presetSelect.value = state.preset;
+if (presetSelect.value !== state.preset) Object.assign(state, { preset: "", presetText: null });
 save();
 renderGutter();
 schemaLoaded = loadSchema();
