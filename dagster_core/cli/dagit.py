@@ -51,6 +51,4 @@ def dagit_cli(
     )
     app = create_webui_app(DagsterInstance.get(), Workspace.load(handle), settings, token or None)
     mode = "read-only" if read_only else ("actions need the token" if token else "read-write")
-    serve(
-        app, host, port, f"Serving dagit for {handle.where} on {{url}}{settings.url('/')} ({mode})"
-    )
+    serve(app, host, port, f"Serving dagit for {handle.where} on {{url}}{settings.url('/')} ({mode})")

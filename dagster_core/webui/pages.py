@@ -27,9 +27,7 @@ class PageQueryError(Exception):
     """A page's own query failed: a bug in the page, shown as an error page, never half a page."""
 
 
-async def query(
-    request: Request, document: str, variables: Mapping[str, Any] | None = None
-) -> dict:
+async def query(request: Request, document: str, variables: Mapping[str, Any] | None = None) -> dict:
     """The `data` of one GraphQL operation run for this page."""
     state = request.app.state
     context = GraphQLContext(state.instance, state.workspace, can_write=False)
@@ -45,7 +43,9 @@ def settings_of(request: Request) -> WebUISettings:
     return request.app.state.settings
 
 
-def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+def render(
+    request: Request, template: str, status_code: int = 200, **context: Any
+) -> HTMLResponse:
     """`template` rendered with `context`, the server's settings and `url()` for links."""
     settings = settings_of(request)
     return TEMPLATES.TemplateResponse(

@@ -32,6 +32,6 @@ class WebUISettings:
 
 
 def normalize_path_prefix(prefix: str | None) -> str:
-    """ "/dagit/" and "dagit" become "/dagit"; "" and "/" become ""."""
+    """"/dagit/" and "dagit" become "/dagit"; "" and "/" become ""."""
     stripped = (prefix or "").strip("/")
     return f"/{stripped}" if stripped else ""
