@@ -42,6 +42,44 @@ def deep_merge(
     return merged
 
 
+class YamlMappingError(ValueError):
+    """Text that is not YAML (`is_syntax`) or whose document is not a mapping; `line` and
+    `column` (1-based) say where, when known."""
+
+    def __init__(self, problem: str, line: int | None, column: int | None, is_syntax: bool):
+        where = f"line {line}, column {column}: " if line is not None else ""
+        super().__init__(f"{where}{problem}")
+        self.problem = problem
+        self.line = line
+        self.column = column
+        self.is_syntax = is_syntax
+
+
+def _position(mark: yaml.Mark | None) -> tuple[int | None, int | None]:
+    return (None, None) if mark is None else (mark.line + 1, mark.column + 1)
+
+
+def parse_yaml_mapping(text: str) -> dict[str, Any]:
+    """One YAML document of run config as a dict (empty text: {}); YamlMappingError otherwise."""
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise YamlMappingError(
+            problem, *_position(getattr(exc, "problem_mark", None)), is_syntax=True
+        ) from None
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        raise YamlMappingError(
+            f"expected a mapping of config (e.g. 'solids: ...'), got a {type(value).__name__}",
+            *_position(node.start_mark if node is not None else None),
+            is_syntax=False,
+        )
+    return value
+
+
 def load_yaml_file(path: str | Path) -> dict[str, Any]:
     """One YAML file as a dict; a missing file, bad YAML or a non-mapping says which file and line."""
     path = Path(path)
@@ -50,19 +88,12 @@ def load_yaml_file(path: str | Path) -> dict[str, Any]:
     except OSError as exc:
         raise DagsterConfigFileError(f"Cannot read config file {path}: {exc.strerror}") from None
     try:
-        value = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise DagsterConfigFileError(f"{where}: invalid YAML: {problem}") from None
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise DagsterConfigFileError(
-            f"{path}: expected a mapping of config (e.g. 'solids: ...'), got a {type(value).__name__}"
-        )
-    return value
+        return parse_yaml_mapping(text)
+    except YamlMappingError as exc:
+        if not exc.is_syntax:
+            raise DagsterConfigFileError(f"{path}: {exc.problem}") from None
+        where = f"{path}:{exc.line}" if exc.line is not None else str(path)
+        raise DagsterConfigFileError(f"{where}: invalid YAML: {exc.problem}") from None
 
 
 def load_yaml_files(paths: Iterable[str | Path]) -> dict[str, Any]:

@@ -29,7 +29,12 @@ from dagster_core.graphql.errors import (
     config_validation_invalid,
     python_error,
 )
-from dagster_core.graphql.selection import EnvironmentConfigData, ExecutionSelector, find_pipeline
+from dagster_core.graphql.selection import (
+    EnvironmentConfigData,
+    ExecutionSelector,
+    environment_dict_of,
+    find_pipeline,
+)
 
 if TYPE_CHECKING:
     from dagster_core.graphql.pipelines import Pipeline
@@ -45,12 +50,13 @@ class SelectedMode:
     mode: ModeDefinition
 
     def resolve(self, context: GraphQLContext, environment_dict: Any) -> EnvironmentConfig:
-        """The run config validated in one pass; DagsterInvalidConfigError with every error."""
+        """The run config (a mapping or YAML text) validated in one pass;
+        DagsterInvalidConfigError with every error."""
         return resolve_environment(
             self.pipeline,
             self.mode,
             executor_defs_for(self.mode),
-            environment_dict,
+            environment_dict_of(environment_dict),
             context.instance,
         )
 

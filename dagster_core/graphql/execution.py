@@ -45,7 +45,12 @@ from dagster_core.graphql.instance import (
 )
 from dagster_core.graphql.pipelines import Pipeline, pipeline_type
 from dagster_core.graphql.runs import ExecutionTag, PipelineRun
-from dagster_core.graphql.selection import EnvironmentConfigData, ExecutionSelector, find_pipeline
+from dagster_core.graphql.selection import (
+    EnvironmentConfigData,
+    ExecutionSelector,
+    environment_dict_of,
+    find_pipeline,
+)
 from dagster_core.launcher import ChildProcessRunLauncher, RunLauncher, fail_unstarted_run
 from dagster_core.scheduler import DagsterSchedulerError
 from dagster_core.scheduler.reconcile import start_schedule, stop_schedule
@@ -212,7 +217,7 @@ def _request(context: GraphQLContext, params: ExecutionParams) -> _Request:
     if not isinstance(found, PipelineDefinition):
         raise _Answer(found)
     pipeline = context.workspace.repository.get_pipeline(params.selector.name)
-    environment_dict = params.environment_config_data
+    environment_dict = environment_dict_of(params.environment_config_data)
     run_environment_dict = environment_dict
     if params.preset is not None:
         preset = next((p for p in pipeline.preset_defs if p.name == params.preset), None)
