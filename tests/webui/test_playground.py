@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 import textwrap
 
-from conftest import screenshot
 from playwright.sync_api import expect
 from waiting import wait_until
+from webui_support import screenshot
 
 BAD_OFFSET = """\
 solids:
