@@ -182,20 +182,26 @@ def test_an_error_is_shown_as_text_with_its_stack(start_dagit, page, tmp_path, d
 def test_a_run_with_50000_events_is_windowed_and_filtered(start_dagit, page, dagster_home):
     instance = DagsterInstance.from_home(str(dagster_home))
     run = instance.create_run("adder", ADDER)
-    events = [DagsterEvent(DagsterEventType.PIPELINE_START, run.run_id, "adder", "started")]
+    step = {"step_key": "add.compute", "solid_name": "add"}
+    events = [
+        DagsterEvent(DagsterEventType.PIPELINE_START, run.run_id, "adder", "started"),
+        DagsterEvent(DagsterEventType.STEP_START, run.run_id, "adder", "step started", **step),
+    ]
     events += [
         DagsterEvent(
             DagsterEventType.LOG_MESSAGE,
             run.run_id,
             "adder",
             f"message number {i}",
-            step_key="add.compute",
-            solid_name="add",
+            **step,
             level=logging.WARNING if i % 1000 == 0 else logging.DEBUG,
         )
         for i in range(50_000)
     ]
-    events.append(DagsterEvent(DagsterEventType.PIPELINE_SUCCESS, run.run_id, "adder", "done"))
+    events += [
+        DagsterEvent(DagsterEventType.STEP_SUCCESS, run.run_id, "adder", "step done", **step),
+        DagsterEvent(DagsterEventType.PIPELINE_SUCCESS, run.run_id, "adder", "done"),
+    ]
     instance.store_events(events)
     server = start_dagit()
 
@@ -203,7 +209,7 @@ def test_a_run_with_50000_events_is_windowed_and_filtered(start_dagit, page, dag
     log = page.locator("#log-viewport")
     expect(log).to_contain_text("message number 49999", timeout=60_000)
     expect(log).to_contain_text("PipelineSuccess")
-    expect(page.locator("#log-count")).to_have_text("50002 of 50002 events shown", timeout=120_000)
+    expect(page.locator("#log-count")).to_have_text("50004 of 50004 events shown", timeout=120_000)
     assert page.locator("#log-viewport .log-row").count() < 200
     log.evaluate("e => { e.scrollTop = 0; }")
     expect(log).to_contain_text("message number 0")
@@ -211,17 +217,17 @@ def test_a_run_with_50000_events_is_windowed_and_filtered(start_dagit, page, dag
     assert page.locator("#log-viewport .log-row").count() < 200
 
     page.locator("#filter-level").select_option("WARNING")
-    expect(page.locator("#log-count")).to_have_text("50 of 50002 events shown")
+    expect(page.locator("#log-count")).to_have_text("50 of 50004 events shown")
     expect(log).to_contain_text("message number 49000")
     levels = set(log.locator(".log-row span:nth-child(2)").all_inner_texts())
     assert levels == {"WARNING"}
     page.locator("#filter-text").fill("number 12000")
-    expect(page.locator("#log-count")).to_have_text("1 of 50002 events shown")
+    expect(page.locator("#log-count")).to_have_text("1 of 50004 events shown")
     screenshot(page, "run-logs")
     page.locator("#filter-text").fill("")
     page.locator("#filter-level").select_option("")
     page.locator("#filter-type").select_option("PipelineStartEvent")
-    expect(page.locator("#log-count")).to_have_text("1 of 50002 events shown")
+    expect(page.locator("#log-count")).to_have_text("1 of 50004 events shown")
 
 
 def test_a_dask_run_links_its_dashboard(start_dagit, page, dagster_home):

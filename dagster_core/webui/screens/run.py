@@ -126,6 +126,8 @@ def step_rows(run: dict) -> list[StepRow]:
 def _step_status(stat: dict, run_status: str) -> str:
     if stat["status"] is not None:
         return stat["status"]
+    if stat["startTime"] is None:
+        return "NOT_STARTED"
     if run_status in ACTIVE:
         return "RUNNING"
     return "CANCELED" if run_status == "CANCELED" else "INTERRUPTED"
