@@ -218,9 +218,7 @@ class PipelineRun:
     )
     def execution_plan(
         self, info: strawberry.Info
-    ) -> Annotated[
-        ExecutionPlanResult, strawberry.lazy("dagster_core.graphql.execution_plan")
-    ]:  # type: ignore[valid-type]
+    ) -> Annotated[ExecutionPlanResult, strawberry.lazy("dagster_core.graphql.execution_plan")]:  # type: ignore[valid-type]
         # imported here: execution_plan imports pipelines, which imports this module
         from dagster_core.graphql.execution_plan import execution_plan_or_error
         from dagster_core.graphql.selection import ExecutionSelector

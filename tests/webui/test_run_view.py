@@ -79,6 +79,12 @@ def step_statuses(page) -> dict[str, str]:
     return dict(rows.evaluate_all("rs => rs.map(r => [r.dataset.stepKey, r.dataset.status])"))
 
 
+def new_run(page, old_run_id: str) -> str:
+    """The id of the run the page navigated to from `old_run_id`'s page."""
+    page.wait_for_url(re.compile(r".*/runs/(?!" + re.escape(old_run_id) + "$)[^/]+$"))
+    return page.url.rsplit("/", 1)[1]
+
+
 def test_a_run_is_watched_live_to_success_with_steps_gantt_and_stdout(start_dagit, page):
     server = start_dagit()
     run_id = launch(server, "adder", ADDER)
@@ -149,13 +155,28 @@ def test_re_execute_from_failure_runs_only_the_failed_step(
     flag.write_text("")
 
     page.locator("#reexecute-failed").click()
-    page.wait_for_url(re.compile(r".*/runs/(?!" + re.escape(first) + ").+"))
+    retried = new_run(page, first)
     expect(page.locator("#run-status")).to_have_text("SUCCESS", timeout=120_000)
     assert page.locator("#parent-run").inner_text() == first
     expect(page.locator('#steps tr[data-step-key="fail_until_file.compute"]')).to_have_attribute(
         "data-status", "SUCCESS"
     )
     assert step_statuses(page) == {"fail_until_file.compute": "SUCCESS"}
+
+    page.locator('#steps button[data-step-key="fail_until_file.compute"]').click()
+    page.locator("#reexecute-step").click()
+    one_step = new_run(page, retried)
+    expect(page.locator("#run-status")).to_have_text("SUCCESS", timeout=120_000)
+    assert page.locator("#parent-run").inner_text() == retried
+    assert step_statuses(page) == {"fail_until_file.compute": "SUCCESS"}
+
+    page.locator("#reexecute-all").click()
+    new_run(page, one_step)
+    expect(page.locator("#run-status")).to_have_text("SUCCESS", timeout=120_000)
+    expect(page.locator('#steps tr[data-step-key="fail_until_file.compute"]')).to_have_attribute(
+        "data-status", "SUCCESS"
+    )
+    assert step_statuses(page) == {"one.compute": "SUCCESS", "fail_until_file.compute": "SUCCESS"}
 
 
 def test_an_error_is_shown_as_text_with_its_stack(start_dagit, page, tmp_path, dagster_home):
@@ -173,7 +194,7 @@ def test_an_error_is_shown_as_text_with_its_stack(start_dagit, page, tmp_path, d
     failure.click()
     detail = page.locator("#event-detail-body")
     expect(detail).to_contain_text("RuntimeError: <img src=x onerror=alert(2)>")
-    expect(detail).to_contain_text('in shout')
+    expect(detail).to_contain_text("in shout")
     page.locator("#event-detail-close").click()
     expect(page.locator("#event-detail")).to_be_hidden()
     assert dialogs == []
@@ -221,11 +242,14 @@ def test_a_run_with_50000_events_is_windowed_and_filtered(start_dagit, page, dag
     expect(log).to_contain_text("message number 49000")
     levels = set(log.locator(".log-row span:nth-child(2)").all_inner_texts())
     assert levels == {"WARNING"}
+    page.locator("#filter-step").select_option("add.compute")
+    expect(page.locator("#log-count")).to_have_text("50 of 50004 events shown")
+    screenshot(page, "run-logs")
     page.locator("#filter-text").fill("number 12000")
     expect(page.locator("#log-count")).to_have_text("1 of 50004 events shown")
-    screenshot(page, "run-logs")
     page.locator("#filter-text").fill("")
     page.locator("#filter-level").select_option("")
+    page.locator("#filter-step").select_option("")
     page.locator("#filter-type").select_option("PipelineStartEvent")
     expect(page.locator("#log-count")).to_have_text("1 of 50004 events shown")
 
@@ -243,14 +267,17 @@ def test_a_dask_run_links_its_dashboard(start_dagit, page, dagster_home):
 def test_read_only_shows_no_actions_and_an_unknown_run_is_a_404(
     start_dagit, page, tmp_path, dagster_home
 ):
-    server = start_dagit("--read-only")
+    server = start_dagit("--read-only", "--path-prefix", "/dagit")
     release = tmp_path / "never"
     config = {"solids": {"wait_for_release": {"config": {"release_file": str(release)}}}}
     instance = DagsterInstance.from_home(str(dagster_home))
     run = instance.create_run("slow", config)
     page.goto(f"{server.url}/runs/{run.run_id}")
     expect(page.locator("#run-status")).to_have_text("NOT_STARTED")
-    assert page.locator("button[data-action=terminate], button[data-action^=reexecute]").count() == 0
+    assert (
+        page.locator("button[data-action=terminate], button[data-action^=reexecute]").count() == 0
+    )
+    assert page.locator("#run-pipeline").get_attribute("href") == "/dagit/pipelines/slow"
 
     response = page.goto(f"{server.url}/runs/no-such-run")
     assert response.status == 404
@@ -267,3 +294,52 @@ def test_a_refused_token_is_shown_in_the_page(start_dagit, page, dagster_home):
     page.goto(f"{server.url}/runs/{run.run_id}")
     page.locator("#reexecute-all").click()
     expect(page.locator("#action-error")).to_contain_text("token")
+
+
+def test_a_run_written_by_another_process_updates_live_and_the_log_follows_its_tail(
+    start_dagit, page, dagster_home
+):
+    instance = DagsterInstance.from_home(str(dagster_home))
+    run = instance.create_run("adder", ADDER)
+    step = {"step_key": "add.compute", "solid_name": "add"}
+
+    def write(first: int, count: int) -> None:
+        instance.store_events(
+            [
+                DagsterEvent(DagsterEventType.LOG_MESSAGE, run.run_id, "adder", f"line {i}", **step)
+                for i in range(first, first + count)
+            ]
+        )
+
+    instance.store_events(
+        [
+            DagsterEvent(DagsterEventType.PIPELINE_START, run.run_id, "adder", "started"),
+            DagsterEvent(DagsterEventType.STEP_START, run.run_id, "adder", "step", **step),
+        ]
+    )
+    write(0, 200)
+    server = start_dagit()
+    page.goto(f"{server.url}/runs/{run.run_id}")
+    log = page.locator("#log-viewport")
+    expect(page.locator("#run-status")).to_have_text("STARTED")
+    expect(log).to_contain_text("line 199")
+
+    write(200, 200)  # followed: the newest line comes into view
+    expect(log).to_contain_text("line 399", timeout=60_000)
+    log.evaluate("e => { e.scrollTop = 0; e.dispatchEvent(new Event('scroll')); }")
+    expect(log).to_contain_text("line 0")
+    write(400, 200)  # scrolled up: the view stays where the user is
+    expect(page.locator("#log-count")).to_have_text("602 of 602 events shown", timeout=60_000)
+    assert log.evaluate("e => e.scrollTop") == 0
+    expect(log).to_contain_text("line 0")
+
+    instance.store_events(
+        [
+            DagsterEvent(DagsterEventType.STEP_SUCCESS, run.run_id, "adder", "ok", **step),
+            DagsterEvent(DagsterEventType.PIPELINE_SUCCESS, run.run_id, "adder", "done"),
+        ]
+    )
+    expect(page.locator("#run-status")).to_have_text("SUCCESS", timeout=60_000)
+    expect(page.locator('#steps tr[data-step-key="add.compute"]')).to_have_attribute(
+        "data-status", "SUCCESS"
+    )

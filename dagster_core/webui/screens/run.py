@@ -54,7 +54,31 @@ _LABEL_WIDTH = 150
 _CHART_WIDTH = 420
 _AXIS_HEIGHT = 22
 _MIN_SPAN = 0.01  # seconds: the shortest time axis, so that a quick run's bars are visible
-_TICK_STEPS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200)
+_TICK_STEPS = (
+    0.001,
+    0.002,
+    0.005,
+    0.01,
+    0.02,
+    0.05,
+    0.1,
+    0.2,
+    0.5,
+    1,
+    2,
+    5,
+    10,
+    15,
+    30,
+    60,
+    120,
+    300,
+    600,
+    900,
+    1800,
+    3600,
+    7200,
+)
 _MAX_TICKS = 8
 
 
@@ -118,7 +142,13 @@ def step_rows(run: dict) -> list[StepRow]:
             rows.append(StepRow(key, "NOT_STARTED", 0, None, None))
             continue
         rows.append(
-            StepRow(key, _step_status(stat, run["status"]), stat["attempts"], stat["startTime"], stat["endTime"])
+            StepRow(
+                key,
+                _step_status(stat, run["status"]),
+                stat["attempts"],
+                stat["startTime"],
+                stat["endTime"],
+            )
         )
     return rows
 
@@ -170,7 +200,9 @@ def gantt(rows: list[StepRow], run_start: float | None, now: float) -> Gantt:
 
 def _seconds(value: float) -> str:
     if value >= 60:
-        return f"{int(value // 60)}m{int(value % 60):02d}s" if value % 60 else f"{int(value // 60)}m"
+        return (
+            f"{int(value // 60)}m{int(value % 60):02d}s" if value % 60 else f"{int(value // 60)}m"
+        )
     return f"{value:g}s"
 
 
@@ -183,6 +215,8 @@ def _time(seconds: float | None) -> str:
 def _duration(seconds: float | None) -> str:
     if seconds is None:
         return ""
+    if seconds < 1:
+        return f"{seconds * 1000:.1f}ms"
     if seconds < 60:
         return f"{seconds:.2f}s"
     minutes, rest = divmod(int(seconds), 60)
@@ -204,7 +238,9 @@ async def _run_context(request: Request) -> dict | HTMLResponse:
     return {
         "run": answer,
         "steps": rows,
-        "plan_steps": [s["key"] for s in plan["steps"]] if plan["__typename"] == "ExecutionPlan" else [],
+        "plan_steps": [s["key"] for s in plan["steps"]]
+        if plan["__typename"] == "ExecutionPlan"
+        else [],
         "gantt": gantt(rows, start, now),
         "active": answer["status"] in ACTIVE,
         "start": _time(start),

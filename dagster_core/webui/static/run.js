@@ -100,6 +100,16 @@ function showError(message) {
 let refreshing = false;
 let refreshAgain = false;
 let live = false;
+let timer = 0;
+
+function scheduleRefresh() {
+  if (!timer) {
+    timer = setTimeout(() => {
+      timer = 0;
+      refreshSummary();
+    }, REFRESH_MS);
+  }
+}
 
 async function refreshSummary() {
   if (refreshing) {
@@ -123,7 +133,7 @@ async function refreshSummary() {
   }
   if (refreshAgain || (live && summary().dataset.active === "true")) {
     refreshAgain = false;
-    setTimeout(refreshSummary, REFRESH_MS);
+    scheduleRefresh();
   }
 }
 
@@ -155,7 +165,7 @@ async function loadEvents() {
 
 function follow(cursor) {
   live = summary().dataset.active === "true";
-  if (live) setTimeout(refreshSummary, REFRESH_MS);
+  if (live) scheduleRefresh();
   subscribe(
     RUN_LOGS,
     { runId, after: cursor },
@@ -166,14 +176,14 @@ function follow(cursor) {
         return;
       }
       log.append(payload.messages);
-      if (payload.messages.some((event) => SUMMARY_EVENTS.has(event.__typename))) {
+      if (live && payload.messages.some((event) => SUMMARY_EVENTS.has(event.__typename))) {
         refreshSummary();
       }
     },
     (error) => {
-      live = false;
       if (error) showError(`Live updates stopped: ${error.message}`);
-      refreshSummary();
+      if (live) refreshSummary();
+      live = false;
     },
   );
 }
@@ -246,9 +256,16 @@ async function reexecute(stepKeys) {
   throw new Error(`Could not re-execute: ${errors}`);
 }
 
+// Every step of the run: its plan's, else (the code no longer plans it) the steps in the table.
+function allSteps() {
+  const planned = JSON.parse(summary().dataset.planSteps);
+  if (planned.length) return planned;
+  return [...summary().querySelectorAll("#steps tr[data-step-key]")].map((row) => row.dataset.stepKey);
+}
+
 const ACTIONS = {
   terminate,
-  "reexecute-all": () => reexecute(JSON.parse(summary().dataset.planSteps)),
+  "reexecute-all": () => reexecute(allSteps()),
   "reexecute-failed": () => reexecute(null),
   "reexecute-step": () => reexecute([stepOutput.key]),
   "open-step": (button) => openStep(button.dataset.stepKey),
