@@ -93,9 +93,13 @@ class StepRow:
     start: float | None
     end: float | None
 
-    @property
-    def duration(self) -> float | None:
-        return None if self.start is None or self.end is None else self.end - self.start
+    def duration_at(self, now: float) -> float | None:
+        """How long it took, or has taken until `now` while it runs."""
+        if self.start is None:
+            return None
+        if self.end is None:
+            return now - self.start if self.status == "RUNNING" else None
+        return self.end - self.start
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@
 import { graphql, subscribe, url } from "./graphql.js";
 import { EventLog } from "./run-log.js";
 
-const PAGE = 5000;
+const TAIL = 2000; // the first page: the newest events, shown at once
+const PAGE = 10000; // the pages before it, loaded backwards
 const REFRESH_MS = 1000; // how often the summary is redrawn at most (running bars grow)
 
 const EVENT_FIELDS = `
@@ -148,8 +149,8 @@ async function logsPage(after, limit) {
 
 async function loadEvents() {
   const total = Number(summary().dataset.eventCount);
-  const tailAfter = Math.max(-1, total - PAGE - 1);
-  const tail = await logsPage(tailAfter, PAGE);
+  const tailAfter = Math.max(-1, total - TAIL - 1);
+  const tail = await logsPage(tailAfter, TAIL);
   log.first = tailAfter + 1;
   log.total = tail.pageInfo.totalCount;
   log.append(tail.nodes);
