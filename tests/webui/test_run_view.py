@@ -15,6 +15,7 @@ from waiting import wait_until
 from dagster_core.events import DagsterEvent, DagsterEventType
 from dagster_core.instance import DagsterInstance
 from dagster_core.storage import PipelineRunStatus
+from dagster_core.webui.screens.run import StepRow, gantt
 
 FILESYSTEM = {"storage": {"filesystem": {}}}
 ADDER = {"solids": {"add": {"inputs": {"x": 5}}}, **FILESYSTEM}
@@ -343,3 +344,19 @@ def test_a_run_written_by_another_process_updates_live_and_the_log_follows_its_t
     expect(page.locator('#steps tr[data-step-key="add.compute"]')).to_have_attribute(
         "data-status", "SUCCESS"
     )
+
+
+def test_the_gantt_spans_the_run_and_a_running_bar_reaches_now():
+    rows = [
+        StepRow("a.compute", "SUCCESS", 1, 100.0, 102.0),
+        StepRow("b.compute", "RUNNING", 2, 102.0, None),
+        StepRow("c.compute", "NOT_STARTED", 0, None, None),
+    ]
+    chart = gantt(rows, run_start=100.0, now=104.0)
+    done, running = chart.bars
+    assert (done.key, running.key) == ("a.compute", "b.compute")
+    assert running.x == done.x + done.width
+    assert running.x + running.width == chart.ticks[-1].x  # the axis ends at now: 4s
+    assert [tick.label for tick in chart.ticks] == [f"{i / 2:g}s" for i in range(9)]
+    assert running.y - done.y == chart.row_height
+    assert chart.height == chart.axis_height + 3 * chart.row_height

@@ -216,6 +216,10 @@ def _time(seconds: float | None) -> str:
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
+def _clock(seconds: float | None) -> str:
+    return _time(seconds)[11:]
+
+
 def _duration(seconds: float | None) -> str:
     if seconds is None:
         return ""
@@ -251,7 +255,7 @@ async def _run_context(request: Request) -> dict | HTMLResponse:
         "end": _time(end),
         "duration": _duration((end or now) - start if start else None),
         "event_count": answer["logs"]["pageInfo"]["totalCount"],
-        "format_time": _time,
+        "format_clock": _clock,
         "format_duration": _duration,
         "now": now,
     }
