@@ -26,6 +26,7 @@ from dagster_core.storage.event_log import step_stats_from_events
 from dagster_core.storage.runs import ACTIVE_STATUSES, RunsFilter
 
 if TYPE_CHECKING:
+    from dagster_core.graphql.execution_plan import ExecutionPlanResult
     from dagster_core.graphql.pipelines import Pipeline
 
 PipelineRunStatus = strawberry.enum(RunStatus, description="Where a run stands.")
@@ -211,6 +212,26 @@ class PipelineRun:
         parent_id = self.record.parent_run_id
         parent = parent_id and info.context.instance.get_run_by_id(parent_id)
         return PipelineRun(record=parent) if parent else None
+
+    @strawberry.field(
+        description="The plan of the whole run (every step, stepKeysToExecute or not), as the "
+        "served code plans it from the run's pipeline, solid subset, mode and stored config."
+    )
+    def execution_plan(
+        self, info: strawberry.Info
+    ) -> Annotated[ExecutionPlanResult, strawberry.lazy("dagster_core.graphql.execution_plan")]:  # type: ignore[valid-type]
+        # imported here: execution_plan imports pipelines, which imports this module
+        from dagster_core.graphql.execution_plan import execution_plan_or_error
+        from dagster_core.graphql.selection import ExecutionSelector
+
+        record = self.record
+        selector = ExecutionSelector(
+            name=record.pipeline_name,
+            solid_subset=None if record.solid_subset is None else list(record.solid_subset),
+        )
+        return execution_plan_or_error(
+            info.context, selector, dict(record.environment_dict), record.mode
+        )
 
     @strawberry.field(description="Whether the run may be terminated now.")
     def can_cancel(self) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from run_helpers import CODE, postgres_home, run_now
+from run_helpers import CODE, load_code, postgres_home, run_now
 
 from dagster_core import DagsterInstance
 from dagster_core.definitions.schedule import SCHEDULE_NAME_TAG
@@ -347,3 +347,47 @@ def test_a_run_names_its_pipeline_as_the_served_code_defines_it(
     assert [s["name"] for s in served["pipeline"]["solids"]] == ["talk", "double"]
     other = start_server(code=graphql_code).query(query, {"runId": run_id})["pipelineRunOrError"]
     assert other["pipeline"] == {"__typename": "UnknownPipeline", "name": "gated"}
+
+
+def test_a_run_shows_its_whole_plan_as_the_served_code_plans_it(run_code):
+    code = load_code(run_code)
+    instance = DagsterInstance.local_temp()
+    gated = instance.create_run(
+        "gated",
+        {"solids": {"talk": {"config": {"gate": ""}}}},
+        step_keys_to_execute=["double.compute"],
+    )
+    subset = instance.create_run("gated", {}, solid_subset=["talk"])
+    broken = instance.create_run("gated", {"solids": {"talk": {"config": {"gate": 5}}}})
+    unknown = instance.create_run("gone", {})
+    context = GraphQLContext(instance, Workspace.of(code.gated))
+    query = """
+    query ($runId: String!) {
+      pipelineRunOrError(runId: $runId) {
+        ... on PipelineRun {
+          executionPlan {
+            __typename
+            ... on ExecutionPlan { steps { key } }
+            ... on PipelineConfigValidationInvalid { errors { path } }
+            ... on PipelineNotFoundError { pipelineName }
+          }
+        }
+      }
+    }
+    """
+
+    def plan(run) -> dict:
+        result = execute_query(context, query, {"runId": run.run_id})
+        assert not result.get("errors"), result
+        return result["data"]["pipelineRunOrError"]["executionPlan"]
+
+    assert plan(gated) == {
+        "__typename": "ExecutionPlan",
+        "steps": [{"key": "talk.compute"}, {"key": "double.compute"}],
+    }
+    assert plan(subset) == {"__typename": "ExecutionPlan", "steps": [{"key": "talk.compute"}]}
+    assert plan(broken) == {
+        "__typename": "PipelineConfigValidationInvalid",
+        "errors": [{"path": ["solids", "talk", "config", "gate"]}],
+    }
+    assert plan(unknown) == {"__typename": "PipelineNotFoundError", "pipelineName": "gone"}
