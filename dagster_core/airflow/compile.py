@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from dagster_core.airflow.task import StepTask
 from dagster_core.config import ConfigError, DagsterInvalidConfigError
 from dagster_core.definitions.pipeline import PipelineDefinition
 from dagster_core.errors import DagsterInvariantViolationError
@@ -20,8 +21,6 @@ from dagster_core.execution.api import executor_defs_for
 from dagster_core.execution.plan import build_execution_plan
 from dagster_core.execution.run_config import resolve_environment
 from dagster_core.instance import DagsterInstance, InstanceRef
-
-from dagster_core.airflow.task import StepTask
 
 _AIRFLOW_ID_MAX = 250
 _NOT_IN_AIRFLOW_ID = re.compile(r"[^A-Za-z0-9_.-]")
