@@ -46,6 +46,57 @@ FAILING = textwrap.dedent(
 )
 
 
+RETRIED = textwrap.dedent(
+    """
+    import os
+    from dagster_core import Int, Output, OutputDefinition, lambda_solid, pipeline, solid
+
+    MARK = os.path.join(os.path.dirname(__file__), "tried")
+
+    @lambda_solid
+    def flaky():
+        if not os.path.exists(MARK):
+            open(MARK, "w").close()
+            raise RuntimeError("the first try fails")
+        return 1
+
+    @lambda_solid
+    def after(x):
+        return x
+
+    @solid(output_defs=[OutputDefinition(Int, "yes"), OutputDefinition(Int, "no", is_optional=True)])
+    def branch(_):
+        yield Output(1, "yes")
+
+    @lambda_solid
+    def needs_no(x):
+        return x
+
+    @pipeline
+    def retried_pipeline():
+        after(flaky())
+        needs_no(branch().no)
+    """
+)
+
+# A DAG file of the user's own, with Airflow retries for every task.
+RETRIED_DAG = textwrap.dedent(
+    """
+    import datetime
+    from dagster_core.airflow import make_airflow_dag
+    from dagster_core.instance import DagsterInstance
+
+    dag, tasks = make_airflow_dag(
+        python_file=@CODE@,
+        pipeline_name="retried_pipeline",
+        environment_dict={"storage": {"filesystem": {}}},
+        instance=DagsterInstance.from_home(@HOME@),
+        op_kwargs={"retries": 1, "retry_delay": datetime.timedelta(seconds=0)},
+    )
+    """
+)
+
+
 @pytest.fixture(scope="module")
 def airflow_home(tmp_path_factory):
     """A migrated Airflow home (SQLite metadata) in a temporary directory."""
@@ -179,3 +230,28 @@ def test_a_postgres_instance_from_the_environment_leaves_no_password_in_the_dag(
     successes = [e for e in instance.all_logs(run.run_id) if e.event_type is E.STEP_SUCCESS]
     assert len(successes) == len(HELLO_STEPS)
     instance.dispose()
+
+
+def test_an_airflow_retry_is_our_next_attempt_and_a_skipped_step_skips_its_task(
+    airflow_home, tmp_path
+):
+    dagster_home, dags = tmp_path / "dagster_home", tmp_path / "dags"
+    dags.mkdir()
+    (tmp_path / "retried.py").write_text(RETRIED)
+    dag_file = RETRIED_DAG.replace("@CODE@", repr(str(tmp_path / "retried.py")))
+    (dags / "retried.py").write_text(dag_file.replace("@HOME@", repr(str(dagster_home))))
+
+    result = airflow(airflow_home, dags, "dags", "test", "retried_pipeline")
+
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-6000:]
+    assert "the first try fails" in output
+    instance = DagsterInstance.from_home(str(dagster_home))
+    (run,) = instance.get_runs()
+    assert run.status is PipelineRunStatus.SUCCESS
+    events = instance.all_logs(run.run_id)
+    flaky = [(e.event_type, e.attempt) for e in events if e.step_key == "flaky.compute"]
+    assert (E.STEP_FAILURE, 1) in flaky and flaky[-1] == (E.STEP_SUCCESS, 2)
+    (skipped,) = [e for e in events if e.event_type is E.STEP_SKIPPED]
+    assert skipped.step_key == "needs_no.compute"
+    assert "new_state=skipped" in output
