@@ -62,10 +62,15 @@ def make_airflow_dag(
     Config is validated when this runs (when Airflow parses the DAG file). `instance` (default:
     `DagsterInstance.get()` here) is written into the tasks as a ref with no secret in it.
     `dag_kwargs` go to `airflow.sdk.DAG`, `op_kwargs` to each task's PythonOperator."""
-    from airflow.providers.standard.operators.python import PythonOperator
-    from airflow.sdk import DAG
-
     handle = _handle(module_name, python_file, fn_name)
+    try:
+        from airflow.providers.standard.operators.python import PythonOperator
+        from airflow.sdk import DAG
+    except ImportError as exc:
+        raise DagsterInvariantViolationError(
+            f"make_airflow_dag needs Apache Airflow 3 ({exc}): install it with "
+            "`pip install 'dagster-core-dask[airflow]'`, or call it where Airflow runs"
+        ) from exc
     pipeline = load_pipeline(handle, pipeline_name)
     spec = compile_airflow_dag(
         pipeline,
@@ -76,7 +81,7 @@ def make_airflow_dag(
         dag_description,
         tags=handle.tags(),
     )
-    dag = DAG(dag_id=spec.dag_id, description=spec.description, **{**(dag_kwargs or {})})
+    dag = DAG(dag_id=spec.dag_id, description=spec.description, **(dag_kwargs or {}))
     operators: dict[str, Any] = {}
     for task in spec.tasks:
         operator = PythonOperator(

@@ -1,7 +1,11 @@
 """Compiling pipelines to Airflow DAGs without Airflow: the DAG spec, and each task's callable run
 directly, in dependency order, as Airflow would call it (a context holding `dag_run.run_id`)."""
 
+import importlib.util
+import multiprocessing
 import os
+import subprocess
+import sys
 from collections import Counter
 from types import SimpleNamespace
 
@@ -29,11 +33,14 @@ from dagster_core.airflow import (
     StepSkipped,
     compile_airflow_dag,
     dagster_run_id,
+    make_airflow_dag,
     scaffold_airflow_dag,
 )
 from dagster_core.definitions.handle import ExecutionTargetHandle
 
 E = DagsterEventType
+DAGSTER = os.path.join(os.path.dirname(sys.executable), "dagster")
+EXAMPLE = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "hello_pipeline.py")
 FILESYSTEM = {"storage": {"filesystem": {}}}
 
 
@@ -142,6 +149,20 @@ def test_tasks_run_in_order_make_one_run_with_every_step_that_ends_success(insta
     assert events[-1].event_type is E.PIPELINE_SUCCESS
     outputs = [e for e in events if e.event_type is E.STEP_OUTPUT]
     assert outputs[-1].step_key == "summe_größe.compute"
+
+
+def test_between_tasks_no_process_holds_the_run_so_a_finished_task_does_not_fail_it(instance):
+    spec = compile_airflow_dag(fan_in, FILESYSTEM, instance=instance)
+    task = multiprocessing.get_context("fork").Process(
+        target=spec.tasks[0].callable, kwargs=context("manual__1")
+    )
+    task.start()
+    task.join()
+
+    assert task.exitcode == 0
+    run = instance.get_run_by_id(dagster_run_id("fan_in", "manual__1"))
+    assert run.status is PipelineRunStatus.STARTED  # not FAILURE: the task's process is gone
+    assert run.pid is None
 
 
 def test_another_airflow_run_is_another_run_and_a_rerun_task_stays_in_its_run(instance):
@@ -274,9 +295,7 @@ def test_scaffold_adds_filesystem_storage_and_keeps_env_references(tmp_path, mon
     )
     secret_dir = str(tmp_path / "secret-logs-dir")
     monkeypatch.setenv("AIRFLOW_TEST_LOGS_DIR", secret_dir)
-    handle = ExecutionTargetHandle.for_repo_python_file(
-        os.path.join(os.path.dirname(__file__), "..", "..", "examples", "hello_pipeline.py")
-    )
+    handle = ExecutionTargetHandle.for_repo_python_file(EXAMPLE)
 
     dag = scaffold_airflow_dag(
         handle, "hello_pipeline", instance=DagsterInstance.from_home(str(home))
@@ -289,3 +308,56 @@ def test_scaffold_adds_filesystem_storage_and_keeps_env_references(tmp_path, mon
     exec(compile(dag.source.split("dag, tasks =")[0], "dag.py", "exec"), namespace)
     assert namespace["ENVIRONMENT_DICT"] == {"storage": {"filesystem": {}}}
     assert namespace["INSTANCE"].home == str(home)
+
+
+def scaffold_cli(tmp_path, *args, dagster_home=""):
+    return subprocess.run(
+        [DAGSTER, "airflow", "scaffold", "-f", EXAMPLE, "-n", "hello_pipeline", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DAGSTER_HOME": dagster_home},
+    )
+
+
+def test_scaffold_cli_refuses_in_memory_storage_and_a_missing_dagster_home(tmp_path):
+    (tmp_path / "memory.yaml").write_text("storage: {in_memory: {}}\n")
+    dags = tmp_path / "dags"
+
+    in_memory = scaffold_cli(
+        tmp_path,
+        *("-e", str(tmp_path / "memory.yaml"), "--dags-folder", str(dags)),
+        dagster_home=str(tmp_path / "home"),
+    )
+    no_home = scaffold_cli(tmp_path, "--dags-folder", str(dags))
+
+    assert in_memory.returncode == 2 and '"in_memory" storage' in in_memory.stderr
+    assert "filesystem" in in_memory.stderr
+    assert no_home.returncode == 2 and "set DAGSTER_HOME" in no_home.stderr
+    assert not dags.exists()
+
+
+def test_scaffold_cli_writes_the_dag_file_named_after_the_dag_id(tmp_path):
+    dags = tmp_path / "dags"
+    result = scaffold_cli(
+        tmp_path,
+        *("--dag-id", "hello", "--dags-folder", str(dags)),
+        dagster_home=str(tmp_path / "home"),
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert f"Wrote DAG hello to {dags / 'hello.py'}" in result.stdout
+    source = (dags / "hello.py").read_text()
+    assert "dag_id='hello'" in source and "pipeline_name='hello_pipeline'" in source
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("airflow.sdk") is not None, reason="Airflow is installed here"
+)
+def test_make_airflow_dag_without_airflow_says_how_to_install_it(instance):
+    with pytest.raises(DagsterInvariantViolationError, match=r"\[airflow\]"):
+        make_airflow_dag(python_file=EXAMPLE, pipeline_name="hello_pipeline", instance=instance)
+
+
+def test_make_airflow_dag_needs_one_of_module_name_and_python_file():
+    with pytest.raises(DagsterInvariantViolationError, match="exactly one of module_name"):
+        make_airflow_dag(pipeline_name="hello_pipeline")
