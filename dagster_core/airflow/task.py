@@ -20,6 +20,9 @@ ends again after it. While its step runs, the task is recorded as the run's proc
 task marks the run FAILURE); between tasks the run has none, and is marked FAILURE only after
 the instance's `dead_after_seconds` without an event.
 
+An error raised around the step (a resource that cannot be built, unreachable storage) fails
+the task and, once Airflow has no retry left, the run, with that error.
+
 A STEP_FAILURE raises DagsterExecutionStepExecutionError with the step's error (the Airflow task
 fails with it); a STEP_SKIPPED raises StepSkipped, which the DAG's operator turns into Airflow's
 skip.
@@ -35,7 +38,7 @@ from typing import Any
 
 from dagster_core.definitions.pipeline import PipelineDefinition
 from dagster_core.errors import DagsterExecutionStepExecutionError
-from dagster_core.events import STEP_END_EVENTS, DagsterEvent, DagsterEventType
+from dagster_core.events import STEP_END_EVENTS, DagsterEvent, DagsterEventType, ErrorInfo
 from dagster_core.execution.api import create_run_for_pipeline, execute_plan
 from dagster_core.execution.plan import ExecutionPlan
 from dagster_core.execution.run_options import RunConfig
@@ -88,6 +91,10 @@ class StepTask:
                     instance=instance,
                     mode=self.mode,
                 )
+            except Exception as exc:
+                if not _retries_left(context):
+                    _fail_run(instance, run_id, self.pipeline.name, self.step_key, exc)
+                raise
             finally:
                 instance.release_run(run_id)
             end = next((e for e in reversed(events) if e.event_type in STEP_END_EVENTS), None)
@@ -195,6 +202,26 @@ def _end_run_if_done(instance: DagsterInstance, plan: ExecutionPlan, run_id: str
             DagsterEventType.PIPELINE_SUCCESS, run_id, run.pipeline_name, "Run succeeded"
         )
     instance.store_events([end_event])
+
+
+def _fail_run(
+    instance: DagsterInstance, run_id: str, pipeline_name: str, step_key: str, exc: Exception
+) -> None:
+    """Record the run FAILURE for an error raised around a step (its resources could not be
+    built, its storage reached), as the run loop does for an error that ends a run."""
+    error = ErrorInfo.from_exception(exc)
+    instance.store_events(
+        [
+            DagsterEvent(
+                DagsterEventType.PIPELINE_FAILURE,
+                run_id,
+                pipeline_name,
+                message=f"Run failed: the task of step {step_key} raised: {error.message}",
+                level=logging.ERROR,
+                data={"error": error},
+            )
+        ]
+    )
 
 
 def _failure_error(failure: DagsterEvent) -> DagsterExecutionStepExecutionError:

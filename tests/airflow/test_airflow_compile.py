@@ -20,11 +20,13 @@ from dagster_core import (
     InputDefinition,
     Int,
     List,
+    ModeDefinition,
     Output,
     OutputDefinition,
     PipelineRunStatus,
     lambda_solid,
     pipeline,
+    resource,
     solid,
 )
 from dagster_core.airflow import (
@@ -208,6 +210,30 @@ def test_a_failed_step_fails_its_task_with_the_error_and_the_run_once_nothing_el
     events = instance.all_logs(run.run_id)
     assert [e.step_key for e in events if e.event_type is E.STEP_FAILURE] == ["fails.compute"]
     assert "fails.compute" in events[-1].message and events[-1].event_type is E.PIPELINE_FAILURE
+
+
+def test_an_error_around_the_step_fails_the_task_and_the_run_with_it(instance):
+    @resource
+    def database(_):
+        raise ConnectionError("the database is down")
+
+    @solid(required_resource_keys={"database"})
+    def query(_):
+        return 1
+
+    @pipeline(mode_defs=[ModeDefinition(resource_defs={"database": database})])
+    def needs_database():
+        query()
+
+    spec = compile_airflow_dag(needs_database, FILESYSTEM, instance=instance)
+    (task,) = spec.tasks
+    with pytest.raises(Exception, match="the database is down"):
+        task.callable(**context("manual__1"))
+
+    run = instance.get_run_by_id(dagster_run_id("needs_database", "manual__1"))
+    assert run.status is PipelineRunStatus.FAILURE
+    end = instance.all_logs(run.run_id)[-1]
+    assert end.event_type is E.PIPELINE_FAILURE and "the database is down" in end.message
 
 
 def test_an_airflow_retry_is_our_next_attempt_and_the_run_waits_for_it(instance, tmp_path):
