@@ -167,6 +167,36 @@ def test_between_tasks_no_process_holds_the_run_so_a_finished_task_does_not_fail
     assert run.pid is None
 
 
+def test_tasks_running_at_once_share_one_run(instance):
+    spec = compile_airflow_dag(fan_in, FILESYSTEM, instance=instance)
+    fork = multiprocessing.get_context("fork")
+    roots = [
+        fork.Process(target=task.callable, kwargs=context("manual__1")) for task in spec.tasks[:2]
+    ]
+    for process in roots:
+        process.start()
+    for process in roots:
+        process.join()
+    spec.tasks[2].callable(**context("manual__1"))
+
+    assert [p.exitcode for p in roots] == [0, 0]
+    (run,) = instance.get_runs()
+    assert run.status is PipelineRunStatus.SUCCESS
+    counts = Counter(e.event_type for e in instance.all_logs(run.run_id))
+    assert counts[E.PIPELINE_START] == 1 and counts[E.STEP_SUCCESS] == 3
+
+
+def test_a_task_that_loses_the_race_to_record_the_run_uses_the_winners(instance):
+    spec = compile_airflow_dag(fan_in, FILESYSTEM, instance=instance)
+    spec.tasks[0].callable(**context("manual__1"))
+    run_id = dagster_run_id("fan_in", "manual__1")
+
+    # what a task finds when another recorded the run after it looked for it
+    assert spec.tasks[1].callable._create_run(instance, run_id, "manual__1") is None
+    (run,) = instance.get_runs()
+    assert run.run_id == run_id
+
+
 def test_another_airflow_run_is_another_run_and_a_rerun_task_stays_in_its_run(instance):
     spec = compile_airflow_dag(fan_in, FILESYSTEM, instance=instance)
     run_tasks(spec, "scheduled__1")
