@@ -112,12 +112,14 @@ def compile_airflow_dag(
     )
     if not storage_def.is_persistent:
         persistent = [f'"{d.name}"' for d in mode_def.system_storage_defs if d.is_persistent]
+        if '"s3"' not in persistent:
+            persistent.append('"s3" (add storage_backends.s3.s3_system_storage to the mode)')
         raise DagsterInvalidConfigError(
             (
                 ConfigError(
                     ("storage",),
                     f'Airflow runs each step in a task of its own process, so "{storage_def.name}" '
-                    "storage cannot pass outputs between them: use one of " + ", ".join(persistent),
+                    "storage cannot pass outputs between them: use " + " or ".join(persistent),
                 ),
             )
         )
