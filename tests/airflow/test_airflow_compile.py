@@ -418,3 +418,38 @@ def test_make_airflow_dag_without_airflow_says_how_to_install_it(instance):
 def test_make_airflow_dag_needs_one_of_module_name_and_python_file():
     with pytest.raises(DagsterInvariantViolationError, match="exactly one of module_name"):
         make_airflow_dag(pipeline_name="hello_pipeline")
+
+
+PRESET_CODE = """
+from dagster_core import Field, Int, PresetDefinition, pipeline, solid
+
+@solid(config={"n": Field(Int)})
+def count(context):
+    return context.solid_config["n"]
+
+@pipeline(
+    preset_defs=[
+        PresetDefinition("ten", {"solids": {"count": {"config": {"n": 10}}}}),
+        PresetDefinition("part", {"solids": {"count": {"config": {"n": 1}}}}, solid_subset=["count"]),
+    ]
+)
+def counted():
+    count()
+"""
+
+
+def test_scaffold_takes_a_presets_config_but_not_its_solid_subset(tmp_path):
+    (tmp_path / "counted.py").write_text(PRESET_CODE)
+    handle = ExecutionTargetHandle.for_repo_python_file(str(tmp_path / "counted.py"))
+    instance = DagsterInstance.local_temp()
+
+    dag = scaffold_airflow_dag(handle, "counted", preset="ten", instance=instance)
+
+    namespace = {}
+    exec(compile(dag.source.split("dag, tasks =")[0], "dag.py", "exec"), namespace)
+    assert namespace["ENVIRONMENT_DICT"] == {
+        "solids": {"count": {"config": {"n": 10}}},
+        "storage": {"filesystem": {}},
+    }
+    with pytest.raises(DagsterInvariantViolationError, match="subset"):
+        scaffold_airflow_dag(handle, "counted", preset="part", instance=instance)
