@@ -3,7 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint format clean cron postgres chromium bench
+AIRFLOW_VENV := .venv-airflow
+
+.PHONY: demo test lint format clean cron postgres chromium bench airflow-venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +22,16 @@ $(VENV)/.installed-test: pyproject.toml constraints.txt | $(BIN)/python
 $(VENV)/.installed-bench: pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[bench]'
 	touch $(VENV)/.installed $@
+
+# Airflow 3 and this package (editable, so its tasks import dagster_core) in a venv of their own,
+# pinned by constraints-airflow.txt; tests/airflow run DAGs with its `airflow`. Reused when built.
+$(AIRFLOW_VENV)/.installed: pyproject.toml constraints-airflow.txt
+	test -x $(AIRFLOW_VENV)/bin/python || $(PYTHON) -m venv $(AIRFLOW_VENV)
+	$(AIRFLOW_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(AIRFLOW_VENV)/bin/python -m pip install --quiet -c constraints-airflow.txt -e '.[airflow]'
+	touch $@
+
+airflow-venv: $(AIRFLOW_VENV)/.installed
 
 demo: $(VENV)/.installed
 	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster pipeline execute \
@@ -47,7 +59,7 @@ postgres:
 		 pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -n 1) main start) || \
 		echo "PostgreSQL is not running on 127.0.0.1:5432: its tests skip (and fail under CI=true)"
 
-test: $(VENV)/.installed-test cron postgres chromium
+test: $(VENV)/.installed-test $(AIRFLOW_VENV)/.installed cron postgres chromium
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-test
@@ -63,4 +75,4 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .dagster_home
+	rm -rf $(VENV) $(AIRFLOW_VENV) .dagster_home

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from dagster_core.cli.airflow import airflow_cli
 from dagster_core.cli.dagit import dagit_cli
 from dagster_core.cli.graphql import graphql_cli
 from dagster_core.cli.instance import instance_cli
@@ -26,6 +27,7 @@ cli.add_command(pipeline_cli)
 cli.add_command(run_cli)
 cli.add_command(instance_cli)
 cli.add_command(schedule_cli)
+cli.add_command(airflow_cli)
 
 
 def main() -> None:

@@ -201,16 +201,21 @@ class DagsterInstance:
             run_launcher=parts.get("run_launcher"),
         )
 
-    def get_ref(self) -> InstanceRef:
+    def get_ref(self, *, keep_env_references: bool = False) -> InstanceRef:
         """This instance as a small picklable value that `from_ref` opens in another process.
 
         An ephemeral instance keeps runs and events in this process's memory; asked for a ref
         (because a run's steps will run in other processes) it moves them, and every later run,
-        to SQLite files in its temporary directory, which other processes on this host reach."""
+        to SQLite files in its temporary directory, which other processes on this host reach.
+        `keep_env_references=True` leaves `{env: NAME}` values unresolved, to be read where the
+        ref is opened: for a ref written into a file (an Airflow DAG), which must hold no secret."""
         if not self._specs:
             self._share_ephemeral()
         return InstanceRef(
-            {part: resolve_spec(self.source, part, spec) for part, spec in self._specs.items()},
+            {
+                part: spec if keep_env_references else resolve_spec(self.source, part, spec)
+                for part, spec in self._specs.items()
+            },
             source=self.source,
             is_persistent=self.is_persistent,
             dead_after_seconds=self.dead_after_seconds,
@@ -296,6 +301,11 @@ class DagsterInstance:
         """Record this process as the one driving the run (it was recorded by another, which
         launched it), so that the run is marked FAILURE if this process dies."""
         self.run_storage.update_run_process(run_id, socket.gethostname(), os.getpid())
+
+    def release_run(self, run_id: str) -> None:
+        """Record that no process drives the run for now (between the tasks of an Airflow DAG
+        run): it is then marked FAILURE only after `dead_after_seconds` without an event."""
+        self.run_storage.update_run_process(run_id, socket.gethostname(), None)
 
     def get_run_by_id(self, run_id: str) -> PipelineRun | None:
         run = self.run_storage.get_run_by_id(run_id)

@@ -3,8 +3,9 @@
 Child processes, Dask workers, Airflow tasks and the cron scheduler's runs all open the driver's
 instance from one of these. Each part's config is resolved where the ref is made (`{env: NAME}`
 values read there), so a remote worker needs no copy of the driver's environment. The ref holds
-those secrets, as it must to connect; its repr names only the classes.
-"""
+those secrets, as it must to connect; its repr names only the classes. A ref written into a file
+(an Airflow DAG) keeps the `{env: NAME}` references instead, read where it is opened
+(`get_ref(keep_env_references=True)`)."""
 
 from __future__ import annotations
 

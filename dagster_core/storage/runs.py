@@ -82,9 +82,10 @@ class RunStorage(Storage):
     ) -> None: ...
 
     @abstractmethod
-    def update_run_process(self, run_id: str, hostname: str, pid: int) -> None:
+    def update_run_process(self, run_id: str, hostname: str, pid: int | None) -> None:
         """Record the process that drives the run: a run recorded by one process (a server
-        launching it) and started by another names the second, so that its death is noticed."""
+        launching it) and started by another names the second, so that its death is noticed.
+        `pid` None: no process drives it for now."""
 
     @abstractmethod
     def get_run_by_id(self, run_id: str) -> PipelineRun | None: ...
@@ -126,7 +127,7 @@ class InMemoryRunStorage(RunStorage):
         with self._lock:
             self._runs[run_id] = self._runs[run_id].with_status(status, message)
 
-    def update_run_process(self, run_id: str, hostname: str, pid: int) -> None:
+    def update_run_process(self, run_id: str, hostname: str, pid: int | None) -> None:
         with self._lock:
             self._runs[run_id] = replace(self._runs[run_id], hostname=hostname, pid=pid)
 

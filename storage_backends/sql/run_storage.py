@@ -71,7 +71,7 @@ class SqlRunStorage(SqlStorage, RunStorage):
     ) -> None:
         self._change_run(run_id, lambda run: run.with_status(status, message))
 
-    def update_run_process(self, run_id: str, hostname: str, pid: int) -> None:
+    def update_run_process(self, run_id: str, hostname: str, pid: int | None) -> None:
         self._change_run(run_id, lambda run: replace(run, hostname=hostname, pid=pid))
 
     def get_run_by_id(self, run_id: str) -> PipelineRun | None:
