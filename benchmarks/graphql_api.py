@@ -19,6 +19,7 @@ import sys
 import tempfile
 import textwrap
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -154,39 +155,47 @@ class Client:
 
 
 @contextmanager
-def server(home: str) -> Iterator[Client]:
-    """`dagster-graphql serve` on a free port of 127.0.0.1, its code and instance at `home`."""
+def served(command: list[str], home: str, announced: str) -> Iterator[str]:
+    """A server process (`command` with `--port 0`, its instance at `home`) on a free port of
+    127.0.0.1; its base URL (the `announced` group of its first line) once /dagit_info answers."""
     log_path = os.path.join(home, "server.log")
     with open(log_path, "w") as log:
         process = subprocess.Popen(
-            [DAGSTER_GRAPHQL, "serve", "-f", os.path.join(home, "code.py"), "--port", "0"],
+            [*command, "--port", "0"],
             env={**os.environ, "DAGSTER_HOME": home},
             stdout=log,
             stderr=subprocess.STDOUT,
         )
     try:
         deadline = time.monotonic() + 60
-        while not (found := re.search(r"http://127\.0\.0\.1:(\d+)/graphql", _read(log_path))):
+        while not (found := re.search(announced, _read(log_path))):
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the GraphQL server did not start:\n{_read(log_path)}")
+                raise RuntimeError(f"{command[0]} did not start:\n{_read(log_path)}")
             time.sleep(0.05)
-        client = Client("127.0.0.1", int(found[1]))
         while True:
             try:
-                client.query("{ version }")
-                break
-            except (ConnectionError, http.client.HTTPException):
+                with urllib.request.urlopen(found[1] + "/dagit_info", timeout=30):
+                    break
+            except OSError:
                 if time.monotonic() > deadline:
                     raise
-                client = Client("127.0.0.1", int(found[1]))
                 time.sleep(0.05)
+        yield found[1]
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@contextmanager
+def server(home: str) -> Iterator[Client]:
+    """`dagster-graphql serve` on a free port of 127.0.0.1, its code and instance at `home`."""
+    command = [DAGSTER_GRAPHQL, "serve", "-f", os.path.join(home, "code.py")]
+    with served(command, home, r"(http://127\.0\.0\.1:\d+)/graphql") as url:
+        client = Client("127.0.0.1", int(url.rsplit(":", 1)[1]))
         try:
             yield client
         finally:
             client.close()
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def _read(path: str) -> str:

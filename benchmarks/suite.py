@@ -9,6 +9,7 @@ grow with N.
 
 from __future__ import annotations
 
+import functools
 import secrets
 import statistics
 import tempfile
@@ -20,7 +21,7 @@ from typing import Any
 
 from distributed import get_task_stream
 
-from benchmarks import graphql_api, workloads
+from benchmarks import graphql_api, webui_pages, workloads
 from benchmarks.events import read_run, step_batches, write_batches
 from benchmarks.measure import MB, Progress, Record, Sample, record, repeat
 from benchmarks.services import BUCKET, WORKERS, Services, instance
@@ -39,7 +40,7 @@ from storage_backends.postgres import PostgresEventLogStorage
 from storage_backends.s3 import s3_client
 from storage_backends.sqlite import SqliteEventLogStorage
 
-WORKLOADS = ("wide", "chain", "data", "events", "scale", "graphql")
+WORKLOADS = ("wide", "chain", "data", "events", "scale", "graphql", "webui")
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 BASELINE_NAMES = {
     "loop": "python loop",
@@ -179,7 +180,20 @@ class GraphqlCase:
         return 3 * settings.calls + settings.warmup + graphql_api.SUBSCRIBER_EVENTS + 1
 
 
-Case = PipelineCase | EventsCase | ScaleCase | GraphqlCase
+@dataclass(frozen=True)
+class WebuiCase:
+    """The web UI in a real browser on a real `dagit` (SQLite instance)."""
+
+    workload: str = "webui"
+    label: str = "webui"
+    needs: frozenset[str] = frozenset()
+    baseline: None = None
+
+    def calls(self, settings: Settings) -> int:
+        return 3 * settings.baseline_calls + 2
+
+
+Case = PipelineCase | EventsCase | ScaleCase | GraphqlCase | WebuiCase
 
 
 def plan_cases(settings: Settings, only: set[str]) -> list[Case]:
@@ -203,6 +217,7 @@ def plan_cases(settings: Settings, only: set[str]) -> list[Case]:
         *(ScaleCase(n) for n in settings.scale_ns),
         ScaleCase(settings.scale_ns[-1], "dask"),
         GraphqlCase(),
+        WebuiCase(),
     ]
     return [case for case in cases if case.workload in only]
 
@@ -285,9 +300,9 @@ class Suite:
             self.notes.append(found.postgres_missing)
 
     def run(self, case: Case) -> None:
-        if isinstance(case, GraphqlCase):
+        if isinstance(case, GraphqlCase | WebuiCase):
             self.progress.describe(case.label)
-            self._graphql_case()
+            self._graphql_case() if isinstance(case, GraphqlCase) else self._webui_case()
             return
         if "postgres" in case.needs and self.found.postgres_url is None:
             self.progress.advance(case.calls(self.settings))
@@ -523,6 +538,36 @@ class Suite:
             )
         if self.found.postgres_url is None:
             self.notes.append("graphql: measured on SQLite (PostgreSQL unreachable)")
+
+    def _webui_case(self) -> None:
+        """First visits of the explorer and the run view, then each page's warm visits against
+        the pipelines page's (the floor)."""
+        missing = webui_pages.chromium_missing()
+        if missing is not None:
+            self.notes.append(missing)
+            self.progress.advance(WebuiCase().calls(self.settings))
+            return
+        with webui_pages.dagit_pages() as pages, webui_pages.browser_page() as page:
+            samples: dict[str, Sample] = {}
+            for phase, (path, selector, count) in pages.timed.items():
+                visit = functools.partial(
+                    webui_pages.visit, page, pages.url + path, selector, count
+                )
+                if count > 2:  # the big pages, once before the server has drawn them
+                    first = repeat(visit, 1, 0, self.progress.advance, memory=False)
+                    samples[f"{phase}, first visit"] = first
+                samples[phase] = self._repeat(visit, memory=False)
+        floor = ("pipelines page", samples.pop("pipelines page (floor)"))
+        self.records.append(
+            record(floor[1], workload="webui", executor=None, storage="browser", instance="sqlite",
+                   n=2, steps=None, phase="pipelines page (floor)")
+        )  # fmt: skip
+        for phase, sample in samples.items():
+            size = webui_pages.SOLIDS if "explorer" in phase else webui_pages.STEPS
+            self.records.append(
+                record(sample, workload="webui", executor=None, storage="browser",
+                       instance="sqlite", n=size, steps=None, baseline=floor, phase=phase)
+            )  # fmt: skip
 
     @contextmanager
     def _scratch_dir(self) -> Iterator[str]:
