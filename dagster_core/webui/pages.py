@@ -20,6 +20,8 @@ from dagster_core.redact import redact_text
 from dagster_core.webui.settings import WebUISettings
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+# no indentation or blank lines from template tags: a 1,000-step run view is a third smaller
+TEMPLATES.env.trim_blocks = TEMPLATES.env.lstrip_blocks = True
 TEMPLATES.env.filters["tojson_attr"] = lambda value: json.dumps(value, sort_keys=True)
 
 
