@@ -169,6 +169,11 @@ def test_launching_goes_to_the_run_which_succeeds_and_back_keeps_the_text(start_
     expect(page.locator("#validation-state")).to_have_text("valid")
     page.locator("#launch").click()
     run_id = _launched_run_id(page, server)
+    # the run view follows it live to the end
+    expect(page.locator("#run-status")).to_have_text("SUCCESS")
+    expect(page.locator('#steps tr[data-step-key="double.compute"]')).to_have_attribute(
+        "data-status", "SUCCESS"
+    )
     run = _run_ends_with(server, run_id, "SUCCESS")
     assert "offset: 3" in run["environmentConfigYaml"]
     page.go_back()
