@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 
 AIRFLOW_VENV := .venv-airflow
 
-.PHONY: demo test lint format clean cron postgres chromium bench airflow-venv
+.PHONY: demo test lint format clean cron postgres chromium bench airflow-venv screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,10 @@ postgres:
 
 test: $(VENV)/.installed-test $(AIRFLOW_VENV)/.installed cron postgres chromium
 	$(BIN)/python -m pytest
+
+# The web UI's screenshots in docs/images, taken by its browser tests.
+screenshots: $(VENV)/.installed-test chromium
+	DAGSTER_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/webui
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
