@@ -22,7 +22,7 @@ from dagster_core.graphql.intermediates import StepOutputsOrError, step_outputs
 from dagster_core.redact import redact_config, redact_text
 from dagster_core.storage import PipelineRun as RunRecord
 from dagster_core.storage import PipelineRunStatus as RunStatus
-from dagster_core.storage.event_log import step_stats_from_events
+from dagster_core.storage.event_log import EventLogStorage, step_stats_from_events
 from dagster_core.storage.runs import ACTIVE_STATUSES, RunsFilter
 
 if TYPE_CHECKING:
@@ -37,6 +37,15 @@ _EVENTS_LOADER = "run_events"
 async def _load_events(context: GraphQLContext, run_ids: list[str]) -> Sequence[list[DagsterEvent]]:
     logs = await asyncio.to_thread(context.instance.event_storage.get_logs_for_runs, run_ids)
     return [logs[run_id] for run_id in run_ids]
+
+
+def _page_and_count(
+    storage: EventLogStorage, run_id: str, cursor: int, limit: int
+) -> tuple[list[DagsterEvent], int]:
+    """A page of the run's events, then their count, which then covers the page (events are
+    only appended)."""
+    page = storage.get_logs_for_run(run_id, cursor, limit)
+    return page, storage.count_events(run_id)
 
 
 def run_events(info: strawberry.Info, run_id: str) -> asyncio.Future[list[DagsterEvent]]:
@@ -244,17 +253,24 @@ class PipelineRun:
         after: Cursor | None = None,  # type: ignore[valid-type]
         limit: int | None = None,
     ) -> LogMessageConnection:
-        events = await run_events(info, self.record.run_id)
         start = -1 if after is None else after
-        end = len(events) if limit is None else min(len(events), start + 1 + max(limit, 0))
-        nodes = [graphql_event(event) for event in events[start + 1 : end]]
+        if limit is None:
+            events = await run_events(info, self.record.run_id)
+            total, page = len(events), events[start + 1 :]
+        else:
+            storage = info.context.instance.event_storage
+            page, total = await asyncio.to_thread(
+                _page_and_count, storage, self.record.run_id, start, max(limit, 0)
+            )
+        end = min(total, start + 1 + len(page))
+        nodes = [graphql_event(event) for event in page]
         return LogMessageConnection(
             nodes=nodes,
             page_info=PageInfo(
                 last_cursor=end - 1 if end > 0 else None,
-                has_next_page=end < len(events),
+                has_next_page=end < total,
                 count=len(nodes),
-                total_count=len(events),
+                total_count=total,
             ),
         )
 

@@ -48,8 +48,15 @@ class EventLogStorage(Storage):
         """Store a batch of events (one transaction where the backend has them)."""
 
     @abstractmethod
-    def get_logs_for_run(self, run_id: str, cursor: int = -1) -> list[DagsterEvent]:
-        """The run's events after position `cursor` (0-based; -1: from the first)."""
+    def get_logs_for_run(
+        self, run_id: str, cursor: int = -1, limit: int | None = None
+    ) -> list[DagsterEvent]:
+        """The run's events after position `cursor` (0-based; -1: from the first), at most
+        `limit` of them (a page, for tools that show a run's log piece by piece)."""
+
+    @abstractmethod
+    def count_events(self, run_id: str) -> int:
+        """How many events the run has (without reading them)."""
 
     @abstractmethod
     def delete_events(self, run_id: str) -> None: ...
@@ -133,9 +140,16 @@ class InMemoryEventLogStorage(EventLogStorage):
             if callback in self._watchers.get(run_id, ()):
                 self._watchers[run_id].remove(callback)
 
-    def get_logs_for_run(self, run_id: str, cursor: int = -1) -> list[DagsterEvent]:
+    def get_logs_for_run(
+        self, run_id: str, cursor: int = -1, limit: int | None = None
+    ) -> list[DagsterEvent]:
+        end = None if limit is None else cursor + 1 + max(limit, 0)
         with self._lock:
-            return list(self._events.get(run_id, ())[cursor + 1 :])
+            return list(self._events.get(run_id, ())[cursor + 1 : end])
+
+    def count_events(self, run_id: str) -> int:
+        with self._lock:
+            return len(self._events.get(run_id, ()))
 
     def wipe(self) -> None:
         with self._lock:

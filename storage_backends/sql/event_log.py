@@ -13,7 +13,7 @@ from abc import abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, delete, func, select
 
 from dagster_core.events import DagsterEvent
 from dagster_core.serdes import deserialize_value, serialize_value
@@ -84,15 +84,22 @@ class SqlEventLogStorage(SqlStorage, EventLogStorage):
     def _before_insert(self, connection: Connection, run_ids: list[str]) -> None:
         """Backend hook, in the storing transaction before its rows are inserted."""
 
-    def get_logs_for_run(self, run_id: str, cursor: int = -1) -> list[DagsterEvent]:
+    def get_logs_for_run(
+        self, run_id: str, cursor: int = -1, limit: int | None = None
+    ) -> list[DagsterEvent]:
         query = (
             select(event_logs.c.body)
             .where(event_logs.c.run_id == run_id)
             .order_by(event_logs.c.id)
             .offset(cursor + 1)
+            .limit(None if limit is None else max(limit, 0))
         )
         bodies = self._db.read(lambda connection: connection.execute(query).scalars().all())
         return [deserialize_value(body) for body in bodies]
+
+    def count_events(self, run_id: str) -> int:
+        query = select(func.count()).select_from(event_logs).where(event_logs.c.run_id == run_id)
+        return self._db.read(lambda connection: connection.execute(query).scalar_one())
 
     def get_logs_for_runs(self, run_ids: Sequence[str]) -> dict[str, list[DagsterEvent]]:
         query = (

@@ -51,6 +51,18 @@ def test_events_read_back_in_order_with_cursor(event_log_storage):
     event_log_storage.store_events([])
 
 
+def test_a_page_of_events_and_the_count(event_log_storage):
+    event_log_storage.store_events(numbered("r1", "e", 10))
+    event_log_storage.store_events(numbered("r2", "other", 3))
+    every = [f"e {i}" for i in range(10)]
+    assert event_log_storage.count_events("r1") == 10
+    assert event_log_storage.count_events("unknown") == 0
+    assert messages(event_log_storage.get_logs_for_run("r1", -1, 4)) == every[:4]
+    assert messages(event_log_storage.get_logs_for_run("r1", 3, 4)) == every[4:8]
+    assert messages(event_log_storage.get_logs_for_run("r1", 7, 4)) == every[8:]
+    assert event_log_storage.get_logs_for_run("r1", 2, 0) == []
+
+
 def test_two_runs_kept_apart(event_log_storage):
     for batch in range(3):
         event_log_storage.store_events(
