@@ -59,8 +59,10 @@ postgres:
 		 pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -n 1) main start) || \
 		echo "PostgreSQL is not running on 127.0.0.1:5432: its tests skip (and fail under CI=true)"
 
+# Two workers, a test module at a time; then the crontab tests, one at a time.
 test: $(VENV)/.installed-test $(AIRFLOW_VENV)/.installed cron postgres chromium
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not crontab"
+	$(BIN)/python -m pytest -m crontab
 
 # The web UI's screenshots in docs/images, taken by its browser tests.
 screenshots: $(VENV)/.installed-test chromium

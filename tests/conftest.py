@@ -138,3 +138,14 @@ def bucket(s3: Any) -> str:
     name = f"test-{uuid.uuid4().hex[:12]}"
     s3.create_bucket(Bucket=name)
     return name
+
+
+# `make test` runs the tests marked `crontab` (those that change the user's crontab) on their own,
+# one after another, and spreads the others over two pytest-xdist workers, a module at a time.
+_CRONTAB_TESTS = ("tests/scheduler/", "tests/webui/test_schedules.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.nodeid.startswith(_CRONTAB_TESTS):
+            item.add_marker(pytest.mark.crontab)
