@@ -5,6 +5,7 @@ run has ended and everything has been sent; a client that goes away ends its wat
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncGenerator
 from typing import Annotated
 
@@ -54,8 +55,15 @@ async def _run_events(
     def stored(event: DagsterEvent) -> None:  # on the storage's watch thread
         loop.call_soon_threadsafe(queue.put_nowait, event)
 
-    await asyncio.to_thread(instance.watch_event_logs, run_id, cursor, stored)
+    def end_watch(_registered: object = None) -> None:
+        instance.end_watch_event_logs(run_id, stored)
+
+    # a client may leave while the watch is being registered: it is ended once registered
+    registering = asyncio.ensure_future(
+        asyncio.to_thread(instance.watch_event_logs, run_id, cursor, stored)
+    )
     try:
+        await asyncio.shield(registering)
         while True:
             try:
                 batch = [await asyncio.wait_for(queue.get(), RUN_CHECK_SECONDS)]
@@ -78,7 +86,10 @@ async def _run_events(
             if any(event.event_type in PIPELINE_END_EVENTS for event in batch):
                 return
     finally:
-        instance.end_watch_event_logs(run_id, stored)
+        if registering.done():
+            end_watch()
+        else:
+            registering.add_done_callback(end_watch)
 
 
 @strawberry.type
@@ -110,10 +121,13 @@ class RunSubscriptions:
                     run=run, messages=[graphql_event(e) for e in events]
                 )
             return
-        async for batch in _run_events(context, run_id, cursor):
-            yield PipelineRunLogsSubscriptionSuccess(
-                run=run, messages=[graphql_event(e) for e in batch]
-            )
+        # closed with this generator, so a client that leaves ends the watch at once (not when
+        # the garbage collector finds the inner generator)
+        async with contextlib.aclosing(_run_events(context, run_id, cursor)) as batches:
+            async for batch in batches:
+                yield PipelineRunLogsSubscriptionSuccess(
+                    run=run, messages=[graphql_event(e) for e in batch]
+                )
 
     @strawberry.subscription(
         description="What a step writes to stdout or stderr after `cursor`, until the run ends."
