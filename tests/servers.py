@@ -53,20 +53,21 @@ class Server:
 
 
 class ServerStarter:
-    """Starts servers of one command for one test (`start(*args)`), and ends them (`stop_all`)."""
+    """Starts servers for one test (`start(command, announced, *args)`) and ends them all
+    (`stop_all`); `announced` is a pattern whose group 1 is the base URL the server prints."""
 
-    def __init__(self, command: list[str], announced: str, workdir: Path, env: dict[str, str]):
-        self._command = command
-        self._announced = re.compile(announced)
+    def __init__(self, workdir: Path, env: dict[str, str]):
         self._workdir = workdir
         self._env = env
         self._started: list[subprocess.Popen] = []
 
-    def start(self, *args: str, env: dict | None = None) -> Server:
+    def start(
+        self, command: list[str], announced: str, *args: str, env: dict | None = None
+    ) -> Server:
         log = self._workdir / f"server-{len(self._started)}.log"
         with open(log, "w") as out:
             process = subprocess.Popen(
-                [*self._command, "--port", "0", *args],
+                [*command, "--port", "0", *args],
                 cwd=self._workdir,
                 env={**os.environ, **self._env, **(env or {})},
                 stdout=out,
@@ -76,7 +77,7 @@ class ServerStarter:
 
         def address() -> str | None:
             assert process.poll() is None, f"the server exited:\n{log.read_text()}"
-            found = self._announced.search(log.read_text())
+            found = re.search(announced, log.read_text())
             return found and found[1]
 
         wait_until(address, 60, "the server to say where it listens")

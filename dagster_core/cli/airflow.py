@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from dagster_core.airflow import scaffold_airflow_dag, write_airflow_dag
-from dagster_core.cli.loading import require_handle, with_handle
+from dagster_core.cli.loading import env_files_option, require_handle, with_handle
 from dagster_core.config.yaml_files import load_yaml_files
 from dagster_core.definitions.handle import ExecutionTargetHandle
 
@@ -18,14 +18,7 @@ def airflow_cli() -> None:
 @airflow_cli.command(name="scaffold")
 @click.argument("pipeline_name", required=False)
 @with_handle
-@click.option(
-    "-e",
-    "--env",
-    "env_files",
-    multiple=True,
-    type=click.Path(),
-    help="Run config YAML; several merge in order, later ones winning.",
-)
+@env_files_option
 @click.option("-p", "--preset", help="A preset of the pipeline instead of -e files.")
 @click.option("--mode", help="Mode to run in (default: the pipeline's only or 'default' mode).")
 @click.option("--dag-id", help="The DAG's id (default: the pipeline's name).")

@@ -48,6 +48,16 @@ _handle_options = [
 ]
 
 
+env_files_option = click.option(
+    "-e",
+    "--env",
+    "env_files",
+    multiple=True,
+    type=click.Path(),
+    help="Run config YAML; several merge in order, later ones winning.",
+)
+
+
 def with_handle(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Add -f, -m, -y and -n to a command, which receives them as one `handle:
     ExecutionTargetHandle | None` (None when none of them is given; a -y file read already)."""

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from dagster_core.cli.loading import require_handle, with_handle
+from dagster_core.cli.loading import env_files_option, require_handle, with_handle
 from dagster_core.cli.progress import run_with_progress
 from dagster_core.config.yaml_files import load_yaml_files
 from dagster_core.definitions.handle import ExecutionTargetHandle, load_pipeline, load_pipelines
@@ -50,20 +50,10 @@ def _parse_tags(tags: str | None) -> dict[str, str]:
     return value
 
 
-_env_files = click.option(
-    "-e",
-    "--env",
-    "env_files",
-    multiple=True,
-    type=click.Path(),
-    help="Run config YAML; several merge in order, later ones winning.",
-)
-
-
 @pipeline_cli.command(name="execute")
 @click.argument("pipeline_name", required=False)
 @with_handle
-@_env_files
+@env_files_option
 @click.option("-p", "--preset", help="A preset of the pipeline instead of -e files.")
 @click.option("--mode", help="Mode to run in (default: the pipeline's only or 'default' mode).")
 @click.option("--tags", help='Run tags as a JSON object, e.g. \'{"team": "x"}\'.')
@@ -106,7 +96,7 @@ def execute_command(
     help="Run the steps that did not succeed in that run, and those downstream of them.",
 )
 @with_handle
-@_env_files
+@env_files_option
 def reexecute_command(
     run_id: str,
     step_keys: str | None,

@@ -68,18 +68,11 @@ def dagster_home(tmp_path) -> Path:
 def start_server(tmp_path, graphql_code, dagster_home) -> Iterator:
     """`start_server(*args, env=..., code=...)` starts a server on a free port and waits until
     it answers."""
-    starters: list[ServerStarter] = []
+    starter = ServerStarter(tmp_path, {"DAGSTER_HOME": str(dagster_home)})
 
     def start(*args: str, env: dict | None = None, code: Path | None = None) -> Server:
-        starter = ServerStarter(
-            [DAGSTER_GRAPHQL, "serve", "-f", str(code or graphql_code)],
-            r"(http://127\.0\.0\.1:\d+)/graphql",
-            tmp_path,
-            {"DAGSTER_HOME": str(dagster_home)},
-        )
-        starters.append(starter)
-        return starter.start(*args, env=env)
+        command = [DAGSTER_GRAPHQL, "serve", "-f", str(code or graphql_code)]
+        return starter.start(command, r"(http://127\.0\.0\.1:\d+)/graphql", *args, env=env)
 
     yield start
-    for starter in starters:
-        starter.stop_all()
+    starter.stop_all()

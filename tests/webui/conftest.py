@@ -71,18 +71,11 @@ def dagster_home(tmp_path) -> Path:
 def start_dagit(tmp_path, webui_code, dagster_home) -> Iterator:
     """`start_dagit(*args, env=..., code=...)` starts `dagit` on a free port and waits until it
     answers; the Server's url includes the path prefix."""
-    starters: list[ServerStarter] = []
+    starter = ServerStarter(tmp_path, {"DAGSTER_HOME": str(dagster_home)})
 
     def start(*args: str, env: dict | None = None, code: Path | None = None) -> Server:
-        starter = ServerStarter(
-            [DAGIT, "-f", str(code or webui_code)],
-            r" on (http://127\.0\.0\.1:\d+\S*?)/ \(",
-            tmp_path,
-            {"DAGSTER_HOME": str(dagster_home)},
-        )
-        starters.append(starter)
-        return starter.start(*args, env=env)
+        command = [DAGIT, "-f", str(code or webui_code)]
+        return starter.start(command, r" on (http://127\.0\.0\.1:\d+\S*?)/ \(", *args, env=env)
 
     yield start
-    for starter in starters:
-        starter.stop_all()
+    starter.stop_all()

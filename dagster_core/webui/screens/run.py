@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
+from dagster_core.webui.formatting import duration, utc_clock, utc_time
 from dagster_core.webui.pages import not_found, query, render
 
 _RUN = """
@@ -210,28 +210,6 @@ def _seconds(value: float) -> str:
     return f"{value:g}s"
 
 
-def _time(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def _clock(seconds: float | None) -> str:
-    return _time(seconds)[11:]
-
-
-def _duration(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    if seconds < 1:
-        return f"{seconds * 1000:.1f}ms"
-    if seconds < 60:
-        return f"{seconds:.2f}s"
-    minutes, rest = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h{minutes:02d}m{rest:02d}s" if hours else f"{minutes}m{rest:02d}s"
-
-
 async def _run_context(request: Request) -> dict | HTMLResponse:
     run_id = request.path_params["run_id"]
     answer = (await query(request, _RUN, {"runId": run_id}))["pipelineRunOrError"]
@@ -251,12 +229,12 @@ async def _run_context(request: Request) -> dict | HTMLResponse:
         else [],
         "gantt": gantt(rows, start, now),
         "active": answer["status"] in ACTIVE,
-        "start": _time(start),
-        "end": _time(end),
-        "duration": _duration((end or now) - start if start else None),
+        "start": utc_time(start),
+        "end": utc_time(end),
+        "duration": duration((end or now) - start if start else None),
         "event_count": answer["logs"]["pageInfo"]["totalCount"],
-        "format_clock": _clock,
-        "format_duration": _duration,
+        "format_clock": utc_clock,
+        "format_duration": duration,
         "now": now,
     }
 

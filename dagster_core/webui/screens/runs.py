@@ -15,6 +15,7 @@ from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
 from dagster_core.storage.runs import PipelineRunStatus
+from dagster_core.webui.formatting import duration, utc_time
 from dagster_core.webui.pages import query, render
 
 PAGE_SIZE = 50
@@ -95,20 +96,10 @@ def _row(run: dict, now: float) -> dict:
     start, end = run["stats"]["startTime"], run["stats"]["endTime"]
     return {
         **run,
-        "start": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(start)) if start else "",
-        "duration": _duration(end - start) if start and end else "",
-        "running_for": _duration(now - start) if start and not end else "",
+        "start": utc_time(start),
+        "duration": duration(end - start) if start and end else "",
+        "running_for": duration(now - start) if start and not end else "",
     }
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 1:
-        return f"{seconds * 1000:.0f} ms"
-    if seconds < 60:
-        return f"{seconds:.1f}s"
-    minutes, seconds = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m {seconds:02d}s"
 
 
 async def runs_page(request: Request) -> HTMLResponse:

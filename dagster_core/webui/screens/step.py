@@ -4,13 +4,13 @@ storage, which the API refuses under `--no-intermediates`."""
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
+from dagster_core.webui.formatting import duration, utc_clock, utc_time
 from dagster_core.webui.pages import not_found, query, render
 
 SHOWN_EVENTS = 200
@@ -47,10 +47,6 @@ query Step($runId: String!, $stepKey: String!) {
 """
 
 
-def _clock(seconds: float | None) -> str:
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(seconds)) if seconds else ""
-
-
 async def step_page(request: Request) -> HTMLResponse:
     run_id, step_key = request.path_params["run_id"], request.path_params["step_key"]
     run = (await query(request, _STEP, {"runId": run_id, "stepKey": step_key}))[
@@ -70,8 +66,8 @@ async def step_page(request: Request) -> HTMLResponse:
         status = "RUNNING" if run["status"] in _ACTIVE_RUN else "INCOMPLETE"
     counts = Counter(event["__typename"] for event in events)
     for event in events:
-        event["time"] = time.strftime("%H:%M:%S", time.localtime(int(event["timestamp"]) / 1000))
-    duration = (
+        event["time"] = utc_clock(int(event["timestamp"]) / 1000)
+    took = (
         stats["endTime"] - stats["startTime"]
         if stats and stats["startTime"] and stats["endTime"]
         else None
@@ -83,8 +79,8 @@ async def step_page(request: Request) -> HTMLResponse:
         step_key=step_key,
         stats=stats,
         status=status,
-        started=_clock(stats and stats["startTime"]),
-        duration=duration,
+        started=utc_time(stats and stats["startTime"]),
+        duration=duration(took),
         event_counts=sorted(counts.items()),
         events=events[-SHOWN_EVENTS:],
         hidden_events=max(0, len(events) - SHOWN_EVENTS),
