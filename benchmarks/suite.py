@@ -190,7 +190,7 @@ class WebuiCase:
     baseline: None = None
 
     def calls(self, settings: Settings) -> int:
-        return 3 * settings.baseline_calls + 2
+        return 4 * settings.baseline_calls + 1
 
 
 Case = PipelineCase | EventsCase | ScaleCase | GraphqlCase | WebuiCase
@@ -553,7 +553,7 @@ class Suite:
                 visit = functools.partial(
                     webui_pages.visit, page, pages.url + path, selector, count
                 )
-                if count > 2:  # the big pages, once before the server has drawn them
+                if "explorer" in phase:  # once before the server has laid the pipeline out
                     first = repeat(visit, 1, 0, self.progress.advance, memory=False)
                     samples[f"{phase}, first visit"] = first
                 samples[phase] = self._repeat(visit, memory=False)

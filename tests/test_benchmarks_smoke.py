@@ -58,3 +58,25 @@ def test_quick_graphql_workload_measures_a_real_server(tmp_path):
         "page of 50 runs",
         "event stored -> subscriber",
     }
+
+
+@pytest.mark.slow
+def test_quick_webui_workload_times_pages_in_a_real_browser(tmp_path):
+    completed = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--only", "webui",
+         "--output-dir", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr[-4000:]
+    (results,) = tmp_path.glob("*.json")
+    records = [r for r in json.loads(results.read_text()) if r["workload"] == "webui"]
+    assert {r["phase"] for r in records} == {
+        "pipelines page (floor)",
+        "explorer, 500 solids, first visit",
+        "explorer, 500 solids",
+        "run view, 1000 steps",
+        "run view, 1000 steps, with log rows",
+    }
+    assert all(r["ratio"] for r in records if r["phase"] != "pipelines page (floor)")
