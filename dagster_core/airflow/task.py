@@ -44,11 +44,11 @@ from dagster_core.execution.plan import ExecutionPlan
 from dagster_core.execution.run_options import RunConfig
 from dagster_core.instance import DagsterInstance, InstanceRef
 from dagster_core.storage import PipelineRun, PipelineRunStatus
+from dagster_core.storage.runs import FINISHED_STATUSES
 
 DAG_ID_TAG = "airflow/dag_id"
 DAG_RUN_ID_TAG = "airflow/run_id"
 _RUN_ID_NAMESPACE = uuid.UUID("6f0c2e4a-8d1b-4f7e-9a35-2b1d7c5e0a91")
-_ENDED = (PipelineRunStatus.SUCCESS, PipelineRunStatus.FAILURE, PipelineRunStatus.CANCELED)
 
 
 class StepSkipped(Exception):
@@ -117,7 +117,7 @@ class StepTask:
             if run is None:
                 return  # another task recorded it first, and started it
             why = f"Started run {run_id} for Airflow DAG run {airflow_run_id} of {self.dag_id}"
-        elif run.status in _ENDED and not _succeeded(instance, run_id, self.step_key):
+        elif run.status in FINISHED_STATUSES and not _succeeded(instance, run_id, self.step_key):
             why = (
                 f"Airflow runs step {self.step_key} of run {run_id} again (task retried or cleared)"
             )

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
+from dagster_core.storage.runs import ACTIVE_STATUSES, PipelineRunStatus
 from dagster_core.webui.formatting import duration, utc_clock, utc_time
 from dagster_core.webui.pages import not_found, query, render
 
@@ -48,7 +49,10 @@ query RunView($runId: String!) {
 }
 """
 
-ACTIVE = frozenset({"NOT_STARTED", "STARTED", "CANCELING"})
+# the statuses (as the API names them) of a run that has not ended
+ACTIVE = frozenset(
+    {PipelineRunStatus.NOT_STARTED.value, *(status.value for status in ACTIVE_STATUSES)}
+)
 _ROW_HEIGHT = 20
 _LABEL_WIDTH = 150
 _CHART_WIDTH = 420

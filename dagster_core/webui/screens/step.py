@@ -12,9 +12,9 @@ from starlette.routing import Route
 
 from dagster_core.webui.formatting import duration, utc_clock, utc_time
 from dagster_core.webui.pages import not_found, query, render
+from dagster_core.webui.screens.run import ACTIVE
 
 SHOWN_EVENTS = 200
-_ACTIVE_RUN = ("NOT_STARTED", "STARTED", "CANCELING")
 
 _STEP = """
 query Step($runId: String!, $stepKey: String!) {
@@ -63,7 +63,7 @@ async def step_page(request: Request) -> HTMLResponse:
     if stats and stats["status"]:
         status = stats["status"]
     else:
-        status = "RUNNING" if run["status"] in _ACTIVE_RUN else "INCOMPLETE"
+        status = "RUNNING" if run["status"] in ACTIVE else "INCOMPLETE"
     counts = Counter(event["__typename"] for event in events)
     for event in events:
         event["time"] = utc_clock(int(event["timestamp"]) / 1000)
