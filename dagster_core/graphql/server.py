@@ -5,6 +5,8 @@ binds 127.0.0.1 unless told otherwise)."""
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import hmac
 from typing import Any
 
@@ -62,6 +64,14 @@ class _GraphQLApp(GraphQL):
             self._may_write(request),
             show_intermediates=self._show_intermediates,
         )
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await super().__call__(scope, receive, send)
+        if scope["type"] == "websocket":
+            # A subscription stopped while its result was being sent is left suspended by
+            # strawberry, never closed: only the cycle collector finalizes it (and so ends the
+            # event-log watch it holds). Run it once the connection is over.
+            await asyncio.to_thread(gc.collect)
 
 
 def graphql_routes(
