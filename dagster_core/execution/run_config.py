@@ -152,10 +152,24 @@ def _unwrap_config_layer(value: Any) -> Any:
     return value
 
 
+def _unwrapped(environment_dict: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Run config with its `execution:` and `storage:` choices in the one form validated."""
+    value = dict(environment_dict or {})
+    for key in ("execution", "storage"):
+        if key in value:
+            value[key] = _unwrap_config_layer(value[key])
+    return value
+
+
+def _validate_part(schema: Shape, value: Mapping[str, Any], key: str) -> Any:
+    """One top-level part of the run config, validated on its own, so a check that needs only
+    that part runs even when another part has errors."""
+    return validate_config(schema.fields[key], value.get(key), (key,))
+
+
 def _valid_part(schema: Shape, value: Mapping[str, Any], key: str) -> Any:
-    """One top-level part of the run config, validated on its own (None if it is invalid), so a
-    check that needs only that part runs even when another part has errors."""
-    result = validate_config(schema.fields[key], value.get(key), (key,))
+    """One top-level part of the run config, validated on its own; None if it is invalid."""
+    result = _validate_part(schema, value, key)
     return result.value if result.success else None
 
 
@@ -167,11 +181,8 @@ def resolve_storage(
 ) -> tuple[SystemStorageDefinition, Any]:
     """The `storage:` choice of run config and its config (defaults filled in), validated on its
     own: enough to reopen a finished run's intermediates whatever else its config holds."""
-    value = dict(environment_dict or {})
-    if "storage" in value:
-        value["storage"] = _unwrap_config_layer(value["storage"])
     schema = environment_schema(pipeline, mode, executor_defs)
-    result = validate_config(schema.fields["storage"], value.get("storage"), ("storage",))
+    result = _validate_part(schema, _unwrapped(environment_dict), "storage")
     if not result.success:
         raise DagsterInvalidConfigError(tuple(result.errors))
     ((storage_name, storage_config),) = result.value.items()
@@ -263,10 +274,7 @@ def resolve_environment(
                 ),
             )
         )
-    value = dict(environment_dict or {})
-    for key in ("execution", "storage"):
-        if key in value:
-            value[key] = _unwrap_config_layer(value[key])
+    value = _unwrapped(environment_dict)
     schema = environment_schema(pipeline, mode, executor_defs)
     result = validate_config(schema, value)
     errors = list(result.errors)
