@@ -14,6 +14,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from typing import Any
 
+from dask._task_spec import Task, TaskRef
+from dask.highlevelgraph import HighLevelGraph, MaterializedLayer
 from distributed import Client, Future, as_completed
 from distributed.comm.addressing import parse_address, parse_host_port
 
@@ -45,6 +47,7 @@ from dagster_dask.clusters import (
 from dagster_dask.worker import (
     PAYLOAD_PREFIX,
     ReleaseForgottenRuns,
+    flush_run,
     pass_payload,
     release_run,
     run_step_task,
@@ -267,37 +270,44 @@ class DaskExecutor(Executor):
     def launch(
         self, steps: Sequence[ExecutionStep], results: Mapping[str, StepResult]
     ) -> Iterator[DagsterEvent]:
+        """Submit the whole plan as one Dask graph: one message to the scheduler, which orders
+        the steps with `dask.order` (a submit per step costs the scheduler a graph update each)."""
         client, launch = self._client, self.launch_context
         assert client is not None and launch.instance_ref is not None
         run_id = launch.ctx.run_id
+        solids = launch.ctx.pipeline.solids_by_handle
+        keys = {s.key: _task_key(solids[s.solid_name].name, run_id, s.key) for s in steps}
         # a task rather than scattered data: Dask can recompute it if its worker dies
-        payload = client.submit(
-            pass_payload,
-            RunPayload.of(launch.ctx, launch.instance_ref),
-            key=f"{PAYLOAD_PREFIX}{run_id}",
-            pure=False,
-        )
-        futures = self._futures
+        payload_key = f"{PAYLOAD_PREFIX}{run_id}"
+        payload = RunPayload.of(launch.ctx, launch.instance_ref)
+        layers: dict[str, dict[str, Task]] = {
+            payload_key: {payload_key: Task(payload_key, pass_payload, payload)}
+        }
+        annotations: dict[str, dict[str, Any]] = {}
         for step in steps:
-            deps = [futures[k] for k in sorted(step.upstream_keys) if k in futures]
-            key = _task_key(
-                launch.ctx.pipeline.solids_by_handle[step.solid_name].name, run_id, step.key
-            )
+            key = keys[step.key]
+            deps = [TaskRef(keys[k]) for k in sorted(step.upstream_keys) if k in keys]
             if step.key in self._unavailable:
-                futures[step.key] = client.submit(
-                    unavailable_step, self._unavailable[step.key], *deps, key=key, pure=False
-                )
+                task = Task(key, unavailable_step, self._unavailable[step.key], *deps)
+                options: dict[str, Any] = {}
             else:
-                futures[step.key] = client.submit(
-                    run_step_task,
-                    payload,
-                    step.key,
-                    *deps,
-                    key=key,
-                    pure=False,
-                    **_submit_options(step),
-                )
-        self._payload = payload  # held: workers release the run once no client wants it
+                task = Task(key, run_step_task, TaskRef(payload_key), step.key, *deps)
+                options = _submit_options(step)
+            layer = f"dagster-steps-{run_id}-{sorted(options.items())}"
+            layers.setdefault(layer, {})[key] = task
+            annotations[layer] = options
+        graph = HighLevelGraph(
+            {
+                name: MaterializedLayer(tasks, annotations=annotations.get(name) or None)
+                for name, tasks in layers.items()
+            },
+            {name: set() for name in layers},
+        )
+        wanted = [payload_key, *keys.values()]
+        futures = dict(zip(wanted, client.get(graph, wanted, sync=False), strict=True))
+        self._payload = futures.pop(payload_key)  # held: workers release the run once no
+        # client wants it
+        self._futures = {step_key: futures[key] for step_key, key in keys.items()}
         threading.Thread(
             target=self._report_completions, daemon=True, name="dagster-dask-completions"
         ).start()
@@ -310,22 +320,24 @@ class DaskExecutor(Executor):
         for future in as_completed(list(self._futures.values()), loop=client.loop):
             self.launch_context.report(_completion(by_key[future.key], future))
 
-    def _release(self, canceled: bool) -> None:
+    def flush(self) -> None:
+        client = self._client
+        assert client is not None
+        client.run(flush_run, self.launch_context.ctx.run_id)
+
+    def cancel(self) -> None:
         client = self._client
         if client is None:
             return
         client.cancel(list(self._futures.values()), force=True)
-        client.run(release_run, self.launch_context.ctx.run_id, canceled)
-
-    def cancel(self) -> None:
-        self._release(canceled=True)
+        client.run(release_run, self.launch_context.ctx.run_id, True)
 
     def close(self) -> None:
-        try:
-            self._release(canceled=False)
-        finally:
-            self._client = None
-            self._stack.close()
+        """Let go of the run: once this client is gone the scheduler forgets the run's payload
+        task, and each worker releases the run then (ReleaseForgottenRuns), off the driver's
+        time; every step has ended and its events are stored by now."""
+        self._client = None
+        self._stack.close()
 
 
 def _address_problem(address: str) -> str | None:

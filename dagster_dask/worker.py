@@ -1,5 +1,9 @@
 """What runs on Dask workers: the shared step session, opened once per worker process and run.
 
+A worker stores its steps' events in batches, step ends included (a step's completion reaches
+the driver through Dask), and stores what is pending when the driver asks (`flush_run`, once
+every step of the run has completed) or releases the run.
+
 A worker keeps each run's session (definitions, resources, the instance's connections) from the
 run's first step on it until the run is released: by its driver when the run ends or is
 canceled, or, when the driver went away without saying so (killed), as soon as the scheduler has
@@ -37,7 +41,7 @@ def _acquire(payload: RunPayload) -> _WorkerRun:
     with _runs_lock:
         run = _runs.get(payload.run_id)
         if run is None:
-            run = _runs[payload.run_id] = _WorkerRun(payload.open())
+            run = _runs[payload.run_id] = _WorkerRun(payload.open(batch_step_ends=True))
         run.running += 1
         return run
 
@@ -67,9 +71,18 @@ def run_step_task(payload: RunPayload, step_key: str, *upstream: StepResult) -> 
         _release_step(payload.run_id, run)
 
 
+def flush_run(run_id: str) -> None:
+    """Store the events of a run's steps that ended on this worker and are still batched."""
+    with _runs_lock:
+        run = _runs.get(run_id)
+    if run is not None:
+        run.session.flush()
+
+
 def release_run(run_id: str, canceled: bool = False) -> None:
-    """Release a run's state on this worker, once its running steps end. `canceled`: steps of
-    it that end from now on are not recorded as step ends (the run was canceled under them)."""
+    """Release a run's state on this worker, once its running steps end; the events of the
+    steps that ended are stored now. `canceled`: steps of it that end from now on are not
+    recorded as step ends (the run was canceled under them)."""
     with _runs_lock:
         run = _runs.get(run_id)
         if run is None:
@@ -81,6 +94,8 @@ def release_run(run_id: str, canceled: bool = False) -> None:
             del _runs[run_id]
     if close:
         run.session.close()
+    else:
+        run.session.flush()
 
 
 def unavailable_step(reason: str, *_upstream: StepResult) -> StepResult:

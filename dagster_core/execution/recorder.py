@@ -42,10 +42,11 @@ class EventRecorder:
     """Writes events to storage in batches (per step, or sooner for a slow step). Safe to use
     from one thread while its timer flushes from another.
 
-    `batch_step_ends`: store the ends of steps within FLUSH_DELAY rather than at once, for a
-    process whose steps run one after another and whose own later events say how they ended
-    (the driver running steps in process): fast steps then cost a write per FLUSH_DELAY, not
-    one each. Elsewhere a step's end is stored before its completion is reported."""
+    `batch_step_ends`: store the ends of steps within FLUSH_DELAY rather than at once, so that
+    fast steps cost a write per FLUSH_DELAY, not one each. For a process whose steps' ends
+    reach the run loop some other way than through the log (the driver running steps in
+    process; a Dask worker, whose driver asks for a `flush` once every step has completed).
+    Elsewhere a step's end is stored before its completion is reported."""
 
     def __init__(
         self,

@@ -248,10 +248,16 @@ class _RunLoop:
         else:  # its end is in the log; the watcher brings it, or a read now once all are in
             self.finished[key] = completion
             if len(self.results) + len(self.finished) == len(self.steps):
+                self.executor.flush()
                 yield from self._catch_up()
+                fetched = False
                 for other, done in list(self.finished.items()):
                     if other not in self.results and done.fetch_result is not None:
                         self._finish(other, done.fetch_result())
+                        fetched = True
+                if fetched:  # rerun where their first process died: their events come now
+                    self.executor.flush()
+                    yield from self._catch_up()
 
     def _drive(self) -> Iterator[DagsterEvent]:
         steps = list(self.steps.values())

@@ -50,7 +50,8 @@ class StepSession:
     `recorder` is the caller's when it also records the run's other events in this process (the
     driver running steps in process); else the session makes its own. `check_prior=False` skips
     the look at the log where no other process can have run a step of the run.
-    `dispose_instance` closes the instance's connections with the session."""
+    `batch_step_ends`: see EventRecorder. `dispose_instance` closes the instance's connections
+    with the session."""
 
     def __init__(
         self,
@@ -58,6 +59,7 @@ class StepSession:
         instance: DagsterInstance,
         recorder: EventRecorder | None = None,
         check_prior: bool = True,
+        batch_step_ends: bool = False,
         dispose_instance: bool = False,
     ):
         self.ctx = ctx
@@ -68,7 +70,7 @@ class StepSession:
         if dispose_instance:
             self._stack.callback(instance.dispose)
         if recorder is None:
-            recorder = EventRecorder(instance.store_events)
+            recorder = EventRecorder(instance.store_events, batch_step_ends=batch_step_ends)
             self._stack.callback(recorder.close)
         self._recorder = recorder
         try:
@@ -178,13 +180,19 @@ class RunPayload:
     def of(cls, ctx: RunContext, instance_ref: InstanceRef) -> RunPayload:
         return cls(ctx.run_id, pickle_with_user_code(ctx), instance_ref)
 
-    def open(self, check_prior: bool = True) -> StepSession:
+    def open(self, check_prior: bool = True, batch_step_ends: bool = False) -> StepSession:
         """A session on this process's own connection to the instance, closed with it.
-        `check_prior`: see StepSession."""
+        `check_prior`, `batch_step_ends`: see StepSession."""
         instance = DagsterInstance.from_ref(self.instance_ref)
         try:
             ctx = cloudpickle.loads(self.context)
         except BaseException:
             instance.dispose()
             raise
-        return StepSession(ctx, instance, check_prior=check_prior, dispose_instance=True)
+        return StepSession(
+            ctx,
+            instance,
+            check_prior=check_prior,
+            batch_step_ends=batch_step_ends,
+            dispose_instance=True,
+        )

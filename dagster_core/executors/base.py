@@ -61,6 +61,12 @@ class Executor(ABC):
         yield their events (a step's end event completes it); others report each step's
         completion to `launch_context.report`."""
 
+    def flush(self) -> None:
+        """Store the events of every step reported complete that its process still holds in a
+        batch; the run loop calls it once every step has completed. By default, none: the
+        step's process stored its end before reporting it."""
+        return None
+
     @abstractmethod
     def cancel(self) -> None:
         """Stop the run's steps now: the run was terminated or interrupted."""
