@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable
 from enum import Enum
 from typing import Any
 
 _REGISTRY: dict[str, type] = {}
-
-
 _FIELDS: dict[str, tuple[str, ...]] = {}
+_PACKERS: dict[type, Callable[[Any], Any]] = {}
+_ENCODER = json.JSONEncoder(separators=(",", ":"))
 
 
 def whitelist_for_serdes(cls: type) -> type:
@@ -23,28 +24,49 @@ def whitelist_for_serdes(cls: type) -> type:
     _REGISTRY[cls.__name__] = cls
     if dataclasses.is_dataclass(cls):
         _FIELDS[cls.__name__] = tuple(f.name for f in dataclasses.fields(cls))
+    _PACKERS.clear()  # a type packed before may be registered by this name now
     return cls
 
 
 def _pack(value: Any) -> Any:
-    if isinstance(value, Enum) and type(value).__name__ in _REGISTRY:
-        return {"__enum__": type(value).__name__, "value": value.value}
-    if value is None or isinstance(value, bool | int | float | str):
+    kind = type(value)
+    if kind in _SCALARS:  # most values of a record: checked first, as writing events is hot
         return value
-    if type(value).__name__ in _FIELDS:
-        fields = {name: _pack(getattr(value, name)) for name in _FIELDS[type(value).__name__]}
-        return {"__class__": type(value).__name__, **fields}
-    if isinstance(value, dict):
-        if all(isinstance(k, str) for k in value):
-            return {"__dict__": {k: _pack(v) for k, v in value.items()}}
-        return {"__pairs__": [[_pack(k), _pack(v)] for k, v in value.items()]}
-    if isinstance(value, list):
-        return [_pack(v) for v in value]
-    if isinstance(value, tuple):
-        return {"__tuple__": [_pack(v) for v in value]}
-    if isinstance(value, set | frozenset):
-        return {"__frozenset__": sorted((_pack(v) for v in value), key=repr)}
-    return {"__repr__": repr(value)}
+    packer = _PACKERS.get(kind)
+    if packer is None:
+        packer = _PACKERS[kind] = _packer_for(kind)
+    return packer(value)
+
+
+def _packer_for(kind: type) -> Callable[[Any], Any]:
+    """How values of `kind` are written; each decision depends on the type alone, so it is made
+    once per type."""
+    name = kind.__name__
+    if issubclass(kind, Enum) and name in _REGISTRY:
+        return lambda value: {"__enum__": name, "value": value.value}
+    if issubclass(kind, bool | int | float | str):
+        return lambda value: value
+    if name in _FIELDS:
+        fields = _FIELDS[name]
+        return lambda value: {
+            "__class__": name,
+            **{field: _pack(getattr(value, field)) for field in fields},
+        }
+    if issubclass(kind, dict):
+        return _pack_dict
+    if issubclass(kind, list):
+        return lambda value: [_pack(v) for v in value]
+    if issubclass(kind, tuple):
+        return lambda value: {"__tuple__": [_pack(v) for v in value]}
+    if issubclass(kind, set | frozenset):
+        return lambda value: {"__frozenset__": sorted((_pack(v) for v in value), key=repr)}
+    return lambda value: {"__repr__": repr(value)}
+
+
+def _pack_dict(value: dict) -> Any:
+    if all(isinstance(k, str) for k in value):
+        return {"__dict__": {k: _pack(v) for k, v in value.items()}}
+    return {"__pairs__": [[_pack(k), _pack(v)] for k, v in value.items()]}
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
@@ -77,7 +99,7 @@ def _unpack(value: Any) -> Any:
 
 def serialize_value(value: Any) -> str:
     """A JSON string for a registered record (or plain data containing them)."""
-    return json.dumps(_pack(value), separators=(",", ":"))
+    return _ENCODER.encode(_pack(value))
 
 
 def deserialize_value(text: str) -> Any:

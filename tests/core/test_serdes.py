@@ -1,0 +1,50 @@
+"""The event log's JSON: what a run writes reads back as the same values, and runs no code."""
+
+from __future__ import annotations
+
+import enum
+import json
+
+from dagster_core.events import DagsterEvent, DagsterEventType, ErrorInfo
+from dagster_core.serdes import deserialize_value, serialize_value
+
+
+class _Color(enum.IntEnum):  # not registered: written as the plain value it is
+    RED = 1
+
+
+class _Opaque:
+    def __repr__(self) -> str:
+        return "<opaque>"
+
+
+def test_an_event_with_every_kind_of_data_reads_back_equal():
+    event = DagsterEvent(
+        DagsterEventType.STEP_FAILURE,
+        "run-1",
+        "pipe",
+        "failed",
+        step_key="a.compute",
+        data={
+            "tuple": (1, "two", None),
+            "list": [1.5, True],
+            "set": frozenset({"b", "a"}),
+            "pairs": {1: "one", (2, 3): "two-three"},
+            "nested": {"deeper": {"error": ErrorInfo("bad", "ValueError", ("line 1",))}},
+        },
+    )
+    back = deserialize_value(serialize_value(event))
+    assert back == event
+    assert type(back.data["tuple"]) is tuple
+    assert type(back.data["set"]) is frozenset
+
+
+def test_values_of_other_types_are_stored_as_their_repr_or_plain_value():
+    text = serialize_value({"color": _Color.RED, "thing": _Opaque()})
+    assert json.loads(text)["__dict__"]["color"] == 1
+    assert deserialize_value(text) == {"color": 1, "thing": "<opaque>"}
+
+
+def test_a_user_dict_with_tag_like_keys_stays_a_dict():
+    value = {"__class__": "DagsterEvent", "__repr__": "x"}
+    assert deserialize_value(serialize_value(value)) == value
