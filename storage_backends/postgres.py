@@ -1,13 +1,17 @@
 """Postgres run, event-log and schedule storage: one database for every process of a cluster.
 
-Connections are pooled and pinged before use; a write whose connection was killed is run again
-once on a new one. Watchers LISTEN on a channel that every event write NOTIFYs with its run id.
+Connections are pooled; a transaction whose connection was killed (a restarted server, a dropped
+connection) is run again once on a new one, so connections are not pinged before each use. Reads
+run without BEGIN and ROLLBACK: under READ COMMITTED, Postgres's default, each statement sees its
+own snapshot even inside a transaction, so a read transaction would only cost two round trips.
+Watchers LISTEN on a channel that every event write NOTIFYs with its run id.
 """
 
 from __future__ import annotations
 
 import logging
 import select
+from collections.abc import Callable
 from typing import Any
 
 import psycopg2
@@ -17,7 +21,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from dagster_core.config import ConfigString, Field
 from dagster_core.redact import redact_text, redact_url
-from storage_backends.sql import DagsterStorageConnectionError, SqlDatabase
+from storage_backends.sql import READ_ONLY, DagsterStorageConnectionError, SqlDatabase, T
 from storage_backends.sql.event_log import SqlEventLogStorage
 from storage_backends.sql.run_storage import SqlRunStorage
 from storage_backends.sql.schedule_storage import SqlScheduleStorage
@@ -40,10 +44,13 @@ class PostgresDatabase(SqlDatabase):
         connect_args = (
             {} if "connect_timeout" in url.query else {"connect_timeout": CONNECT_TIMEOUT}
         )
-        engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+        engine = create_engine(url, connect_args=connect_args)
         _, params = engine.dialect.create_connect_args(engine.url)
         self.connect_params: dict[str, Any] = {**params, **connect_args}
         super().__init__(engine, redact_url(postgres_url))
+
+    def read(self, work: Callable[[Connection], T]) -> T:
+        return self._run(work, {READ_ONLY: True, "isolation_level": "AUTOCOMMIT"})
 
     def is_transient(self, error: DBAPIError) -> bool:
         return error.connection_invalidated
