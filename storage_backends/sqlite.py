@@ -3,6 +3,7 @@
 Many processes may write at once (a multiprocess run's steps): the database is in WAL mode so
 readers never wait, and every write transaction begins IMMEDIATE, taking the write lock up front
 and waiting for it (busy_timeout) instead of failing halfway; "locked" errors left are retried.
+Reads begin no transaction: each statement reads a committed state of its own, as on Postgres.
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ def _configure_connection(dbapi_connection: sqlite3.Connection, _record: object)
 
 def _begin(connection: Connection) -> None:
     read_only = connection.get_execution_options().get(READ_ONLY, False)
-    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+    if not read_only:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class SqliteDatabase(SqlDatabase):
