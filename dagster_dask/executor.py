@@ -1,8 +1,11 @@
-"""The dask executor: the whole plan submitted at once as futures, one per step.
+"""The dask executor: the whole plan submitted at once as one Dask graph.
 
-Each step's future depends on its upstream steps' futures, so Dask decides order and placement.
-A step returns only a small StepResult; data goes through the intermediate store and events
-through the event log, which the driver watches to yield them as they are written.
+Each task depends on the tasks of its upstream steps, so Dask decides order and placement. A task
+runs one step, or a chain of steps in which each step is the only downstream step of the one
+before and the only one it waits for: Dask could not run such steps side by side anyway, and
+one task spares a scheduler round trip per step (as `dask.optimization.fuse` does for linear
+tasks). A task returns only small StepResults; data goes through the intermediate store and
+events through the event log, which the driver watches to yield them as they are written.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from typing import Any
@@ -50,7 +54,7 @@ from dagster_dask.worker import (
     flush_run,
     pass_payload,
     release_run,
-    run_step_task,
+    run_steps_task,
     unavailable_step,
 )
 
@@ -175,11 +179,41 @@ def _task_key(solid_def_name: str, run_id: str, step_key: str) -> str:
     return f"{solid_def_name}-{run_id}-{step_key}"
 
 
-def _completion(step_key: str, future: Future) -> StepCompletion:
-    """What a step's finished future says. A step task that finished has stored its end event
-    before returning, so its small result need not travel back (rarely, fetch it)."""
+def _chains(steps: Sequence[ExecutionStep], unavailable: Mapping[str, str]) -> list[list[str]]:
+    """The steps (in topological order) grouped into the runs of steps that each make one task:
+    a step joins the chain of its only upstream step in the plan when it is that step's only
+    downstream step and both run (are not `unavailable`) with the same Dask options."""
+    by_key = {s.key: s for s in steps}
+    downstream: dict[str, int] = defaultdict(int)
+    for step in steps:
+        for key in step.upstream_keys & by_key.keys():
+            downstream[key] += 1
+    chain_of: dict[str, list[str]] = {}
+    chains: list[list[str]] = []
+    for step in steps:
+        (upstream, *more) = sorted(step.upstream_keys & by_key.keys()) or [None]
+        joins = (
+            upstream is not None
+            and not more
+            and downstream[upstream] == 1
+            and step.key not in unavailable
+            and upstream not in unavailable
+            and _submit_options(step) == _submit_options(by_key[upstream])
+        )
+        chain = chain_of[upstream] if joins else []
+        if not joins:
+            chains.append(chain)
+        chain.append(step.key)
+        chain_of[step.key] = chain
+    return chains
+
+
+def _completion(step_key: str, future: Future, index: int) -> StepCompletion:
+    """What the finished future of the task that ran a step (its `index`-th) says. A task that
+    finished has stored its steps' end events, so their results need not travel back (rarely,
+    fetch one)."""
     if future.status == "finished":
-        return StepCompletion(step_key, fetch_result=future.result)
+        return StepCompletion(step_key, fetch_result=lambda: future.result()[index])
     if future.status == "cancelled":
         return StepCompletion(step_key, failure="its Dask task was cancelled")
     exc = future.exception()
@@ -201,7 +235,8 @@ class DaskExecutor(Executor):
         self.worker_timeout = config["worker_timeout"]
         self._stack = ExitStack()
         self._client: Client | None = None
-        self._futures: dict[str, Future] = {}
+        self._futures: dict[str, Future] = {}  # by the key of the task's first step
+        self._chains: dict[str, list[str]] = {}  # the step keys each task runs, by its first
         self._unavailable: dict[str, str] = {}
 
     def _engine_event(self, message: str, **data: Any) -> DagsterEvent:
@@ -270,13 +305,19 @@ class DaskExecutor(Executor):
     def launch(
         self, steps: Sequence[ExecutionStep], results: Mapping[str, StepResult]
     ) -> Iterator[DagsterEvent]:
-        """Submit the whole plan as one Dask graph: one message to the scheduler, which orders
-        the steps with `dask.order` (a submit per step costs the scheduler a graph update each)."""
+        """Submit the whole plan as one Dask graph, in one message to the scheduler, which
+        orders its tasks (`dask.order`); each layer of it holds the tasks of one set of options."""
         client, launch = self._client, self.launch_context
         assert client is not None and launch.instance_ref is not None
         run_id = launch.ctx.run_id
+        by_key = {s.key: s for s in steps}
         solids = launch.ctx.pipeline.solids_by_handle
-        keys = {s.key: _task_key(solids[s.solid_name].name, run_id, s.key) for s in steps}
+        self._chains = {chain[0]: chain for chain in _chains(steps, self._unavailable)}
+        keys: dict[str, str] = {}  # task key by step key
+        for first, chain in self._chains.items():
+            named = first if len(chain) == 1 else f"{first}..{chain[-1]}"
+            key = _task_key(solids[by_key[first].solid_name].name, run_id, named)
+            keys.update(dict.fromkeys(chain, key))
         # a task rather than scattered data: Dask can recompute it if its worker dies
         payload_key = f"{PAYLOAD_PREFIX}{run_id}"
         payload = RunPayload.of(launch.ctx, launch.instance_ref)
@@ -284,14 +325,14 @@ class DaskExecutor(Executor):
             payload_key: {payload_key: Task(payload_key, pass_payload, payload)}
         }
         annotations: dict[str, dict[str, Any]] = {}
-        for step in steps:
-            key = keys[step.key]
-            deps = [TaskRef(keys[k]) for k in sorted(step.upstream_keys) if k in keys]
-            if step.key in self._unavailable:
-                task = Task(key, unavailable_step, self._unavailable[step.key], *deps)
+        for first, chain in self._chains.items():
+            step, key = by_key[first], keys[first]
+            deps = [TaskRef(k) for k in sorted({keys[u] for u in step.upstream_keys if u in keys})]
+            if first in self._unavailable:
+                task = Task(key, unavailable_step, self._unavailable[first], *deps)
                 options: dict[str, Any] = {}
             else:
-                task = Task(key, run_step_task, TaskRef(payload_key), step.key, *deps)
+                task = Task(key, run_steps_task, TaskRef(payload_key), tuple(chain), *deps)
                 options = _submit_options(step)
             layer = f"dagster-steps-{run_id}-{sorted(options.items())}"
             layers.setdefault(layer, {})[key] = task
@@ -303,11 +344,11 @@ class DaskExecutor(Executor):
             },
             {name: set() for name in layers},
         )
-        wanted = [payload_key, *keys.values()]
+        wanted = [payload_key, *(keys[first] for first in self._chains)]
         futures = dict(zip(wanted, client.get(graph, wanted, sync=False), strict=True))
         self._payload = futures.pop(payload_key)  # held: workers release the run once no
         # client wants it
-        self._futures = {step_key: futures[key] for step_key, key in keys.items()}
+        self._futures = {first: futures[keys[first]] for first in self._chains}
         threading.Thread(
             target=self._report_completions, daemon=True, name="dagster-dask-completions"
         ).start()
@@ -316,9 +357,10 @@ class DaskExecutor(Executor):
     def _report_completions(self) -> None:
         client = self._client
         assert client is not None
-        by_key = {f.key: k for k, f in self._futures.items()}
+        first_of = {f.key: first for first, f in self._futures.items()}
         for future in as_completed(list(self._futures.values()), loop=client.loop):
-            self.launch_context.report(_completion(by_key[future.key], future))
+            for index, step_key in enumerate(self._chains[first_of[future.key]]):
+                self.launch_context.report(_completion(step_key, future, index))
 
     def flush(self) -> None:
         client = self._client

@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from distributed import WorkerPlugin
+from distributed import WorkerPlugin, get_worker
 
 from dagster_core.execution.step_runner import StepResult
 from dagster_core.execution.step_session import RunPayload, StepSession
@@ -61,12 +61,24 @@ def pass_payload(payload: RunPayload) -> RunPayload:
     return payload
 
 
-def run_step_task(payload: RunPayload, step_key: str, *upstream: StepResult) -> StepResult:
-    """Run one step (a Dask task) in the run's session on this worker; its events go to the
-    instance's event log, a small StepResult back."""
+def run_steps_task(
+    payload: RunPayload, step_keys: tuple[str, ...], *upstream: tuple[StepResult, ...]
+) -> tuple[StepResult, ...]:
+    """Run steps one after another (a Dask task: one step, or a chain of steps each the only
+    downstream of the one before) in the run's session on this worker; their events go to the
+    instance's event log, their small StepResults back. A chain stops before its next step once
+    Dask no longer wants the task (the run was canceled, or its driver went away), as that
+    step's own task would not have started."""
     run = _acquire(payload)
     try:
-        return run.session.run(step_key, {r.step_key: r for r in upstream})
+        known = {r.step_key: r for results in upstream for r in results}
+        for index, key in enumerate(step_keys):
+            if index and (run.released or _abandoned()):
+                raise DagsterDaskError(
+                    f"run {payload.run_id} was canceled or its driver went away before step {key}"
+                )
+            known[key] = run.session.run(key, known)
+        return tuple(known[key] for key in step_keys)
     finally:
         _release_step(payload.run_id, run)
 
@@ -77,6 +89,14 @@ def flush_run(run_id: str) -> None:
         run = _runs.get(run_id)
     if run is not None:
         run.session.flush()
+
+
+def _abandoned() -> bool:
+    """Whether the scheduler has let go of the task running in this thread (its client
+    released it): the worker then only waits for it to end, to drop its result."""
+    worker = get_worker()
+    task = worker.state.tasks.get(worker.get_current_task())
+    return task is None or task.state != "executing"
 
 
 def release_run(run_id: str, canceled: bool = False) -> None:
@@ -98,7 +118,7 @@ def release_run(run_id: str, canceled: bool = False) -> None:
         run.session.flush()
 
 
-def unavailable_step(reason: str, *_upstream: StepResult) -> StepResult:
+def unavailable_step(reason: str, *_upstream: tuple[StepResult, ...]) -> tuple[StepResult, ...]:
     """Stands in for a step that no worker can run: fails with the reason once its upstream
     steps have succeeded (if one did not, the step is skipped)."""
     raise DagsterDaskError(reason)

@@ -65,7 +65,7 @@ from dagster_core.execution.loggers import RunLoggers
 from dagster_core.execution.plan import ExecutionStep
 from dagster_core.execution.recorder import EventRecorder
 from dagster_core.execution.step_runner import StepResult, StepStatus
-from dagster_core.execution.step_session import last_attempt
+from dagster_core.execution.step_session import last_attempt, recorded_end
 from dagster_core.execution.termination import TerminationCheck
 from dagster_core.executors.base import Executor, LaunchContext, StepCompletion
 from dagster_core.instance import DagsterInstance, InstanceRef
@@ -197,8 +197,12 @@ class _RunLoop:
             data={"outputs": (), **data},
         )
 
-    def _engine_end(self, step: ExecutionStep, completion: StepCompletion) -> DagsterEvent:
-        """The end the loop records for a step reported failed outside its step function."""
+    def _engine_end(
+        self, step: ExecutionStep, completion: StepCompletion
+    ) -> tuple[DagsterEvent, bool]:
+        """The end of a step reported failed outside its step function, and whether it is
+        recorded already: the step ended before its process or task failed (a task that runs a
+        chain of steps), or the loop records why it did not run or failed."""
         blocked = sorted(
             k
             for k in step.upstream_keys & self.steps.keys()
@@ -206,15 +210,19 @@ class _RunLoop:
         )
         if blocked:
             reason = f"upstream step {blocked[0]} did not succeed"
-            return self._step_end(
+            skipped = self._step_end(
                 DagsterEventType.STEP_SKIPPED,
                 step.key,
                 step.solid_name,
                 f"Skipped {step.key}: {reason}",
                 reason=reason,
             )
+            return skipped, False
         prior = self.instance.event_storage.get_logs_for_step(self.ctx.run_id, step.key)
-        return self._step_end(
+        recorded = recorded_end(prior)
+        if recorded is not None:
+            return recorded, True
+        failed = self._step_end(
             DagsterEventType.STEP_FAILURE,
             step.key,
             step.solid_name,
@@ -222,6 +230,7 @@ class _RunLoop:
             attempt=max(last_attempt(prior), 1),
             error=completion.error,
         )
+        return failed, False
 
     def _finish(self, key: str, result: StepResult) -> None:
         """Note a step's result (once) and queue the steps it made ready."""
@@ -242,9 +251,10 @@ class _RunLoop:
         if completion.result is not None:
             self._finish(key, completion.result)
         elif completion.failure is not None:
-            end = self._engine_end(self.steps[key], completion)
+            end, recorded = self._engine_end(self.steps[key], completion)
             self._finish(key, StepResult.from_end_event(end))
-            yield from self._record(end)
+            if not recorded:
+                yield from self._record(end)
         else:  # its end is in the log; the watcher brings it, or a read now once all are in
             self.finished[key] = completion
             if len(self.results) + len(self.finished) == len(self.steps):

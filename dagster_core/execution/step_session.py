@@ -33,7 +33,7 @@ from dagster_core.instance import DagsterInstance, InstanceRef
 from dagster_core.user_code import pickle_with_user_code
 
 
-def _recorded_end(events: list[DagsterEvent]) -> DagsterEvent | None:
+def recorded_end(events: list[DagsterEvent]) -> DagsterEvent | None:
     """The last end event (success, failure, skip) among a step's events, or None."""
     return next((e for e in reversed(events) if e.event_type in STEP_END_EVENTS), None)
 
@@ -90,7 +90,7 @@ class StepSession:
         attempt = 1
         if self._check_prior:
             prior = self.instance.event_storage.get_logs_for_step(self.ctx.run_id, step_key)
-            end = _recorded_end(prior)
+            end = recorded_end(prior)
             if end is not None and end.event_type is DagsterEventType.STEP_SUCCESS:
                 return StepResult.from_end_event(end)
             attempt += last_attempt(prior)
@@ -123,7 +123,7 @@ class StepSession:
     def _recorded_upstream(self, keys: frozenset[str]) -> dict[str, StepResult]:
         results = {}
         for key in keys:
-            end = _recorded_end(self.instance.event_storage.get_logs_for_step(self.ctx.run_id, key))
+            end = recorded_end(self.instance.event_storage.get_logs_for_step(self.ctx.run_id, key))
             if end is not None:
                 results[key] = StepResult.from_end_event(end)
         return results

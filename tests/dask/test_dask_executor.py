@@ -7,6 +7,7 @@ import signal
 import time
 
 import pytest
+from distributed import Client, get_task_stream
 
 from dagster_core import (
     DagsterEventType,
@@ -82,6 +83,57 @@ def test_outputs_equal_in_process_on_a_warm_cluster(local_cluster, tmp_path):
     assert instance.get_run_by_id(on_dask.run_id).status is PipelineRunStatus.SUCCESS
     dashboard = [e for e in on_dask.event_list if "dashboard" in e.data]
     assert dashboard and "dashboard:" in dashboard[0].message
+
+
+def test_a_chain_of_steps_runs_as_one_dask_task_and_fails_where_its_step_fails(
+    local_cluster, tmp_path
+):
+    @lambda_solid
+    def load():
+        return 1
+
+    @lambda_solid(input_defs=[InputDefinition("x", Int)])
+    def clean(x):
+        if x < 0:
+            raise ValueError("negative")
+        return x + 1
+
+    @lambda_solid(input_defs=[InputDefinition("x", Int)])
+    def save(x):
+        return x * 10
+
+    @lambda_solid(input_defs=[InputDefinition("x", Int)])
+    def negate(x):
+        return -x
+
+    @pipeline(mode_defs=DASK_MODE)
+    def chained():
+        save(clean(load()))  # one chain: load -> clean -> save
+        clean.alias("clean_negated")(negate(load.alias("load_too")()))
+
+    instance = DagsterInstance.local_temp()
+    with (
+        Client(local_cluster, set_as_default=False) as client,
+        get_task_stream(client) as stream,
+    ):
+        result = execute_pipeline(
+            chained,
+            dask_config(existing(local_cluster), tmp_path),
+            instance=instance,
+            raise_on_error=False,
+        )
+    assert result.result_for_solid("save").output_value() == 20
+    step_tasks = [t["key"] for t in stream.data if f"-{result.run_id}-" in str(t["key"])]
+    assert sorted(k.split(f"-{result.run_id}-")[1] for k in step_tasks) == [
+        "load.compute..save.compute",
+        "load_too.compute..clean_negated.compute",
+    ]
+    # a failing step in a chain fails there; every step's events are in the log once
+    assert not result.success
+    ends = {e.step_key: e.event_type for e in instance.all_logs(result.run_id) if e.is_step_event}
+    assert ends["clean_negated.compute"] is E.STEP_FAILURE
+    assert ends["save.compute"] is E.STEP_SUCCESS
+    assert sum(e.event_type is E.STEP_SUCCESS for e in instance.all_logs(result.run_id)) == 5
 
 
 @pytest.mark.slow
