@@ -113,6 +113,13 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         self._leaf_sets: dict[int, tuple[GroupedFieldSet, list[tuple[str, _Leaf]] | None]] = {}
         self._member_types: dict[tuple[str, type], GraphQLObjectType | None] = {}
 
+    def build_per_event_executor(self, payload: Any) -> Executor:
+        """A subscription's executor for one event: its field sets are its own, so their leaves
+        are not kept once the event is answered."""
+        executor: Executor = super().build_per_event_executor(payload)  # type: ignore[assignment]
+        executor._leaf_sets = {}
+        return executor
+
     def _leaf(self, parent_type: GraphQLObjectType, details: FieldDetailsList) -> _Leaf | None:
         node = details[0].node
         if node.arguments or not self._shortcuts:

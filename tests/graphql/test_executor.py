@@ -5,6 +5,7 @@ path."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncGenerator
 from enum import Enum
 from typing import Annotated, Any
 
@@ -155,3 +156,37 @@ def test_plain_fields_and_members_skip_the_general_path(monkeypatch):
     assert not result.errors
     # only the root field and the list of members need a resolve info
     assert built == ["Query.members"]
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription
+    async def batches(self) -> AsyncGenerator[list[Member], None]:  # type: ignore[valid-type]
+        for index in range(50):
+            yield [_leaves(str(index)), Other(name=str(index))]
+
+
+def test_a_subscription_answers_alike_and_keeps_no_field_sets_of_past_events():
+    executors: list[Executor] = []
+
+    class Recording(Executor):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            executors.append(self)
+
+    async def answers(execution_context_class: type) -> list[Any]:
+        schema = strawberry.Schema(
+            query=Query,
+            subscription=Subscription,
+            execution_context_class=execution_context_class,
+        )
+        query = (
+            "subscription { batches { __typename ... on Leaves { text } ... on Other { name } } }"
+        )
+        return [result.data async for result in await schema.subscribe(query)]
+
+    mine = asyncio.run(answers(Recording))
+    assert mine == asyncio.run(answers(StrawberryGraphQLCoreExecutionContext))
+    assert len(mine) == 50 and mine[-1]["batches"][1] == {"__typename": "Other", "name": "49"}
+    # each event's field sets went with its own executor
+    assert [executor._leaf_sets for executor in executors] == [{}]
