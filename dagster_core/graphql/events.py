@@ -339,15 +339,24 @@ def error_data(info: ErrorInfo | None) -> PythonError | None:
     return PythonError(message=info.message, class_name=info.cls_name, stack=list(info.stack))
 
 
-def _common(event: DagsterEvent) -> dict[str, Any]:
+_Steps = dict[tuple[str, str | None], StepReference]
+
+
+def _common(event: DagsterEvent, steps: _Steps) -> dict[str, Any]:
     step = event.step_key
+    reference = None
+    if step is not None:
+        key = (step, event.solid_name)
+        reference = steps.get(key)
+        if reference is None:
+            reference = steps[key] = StepReference(key=step, solid_handle_id=event.solid_name)
     return {
         "run_id": event.run_id,
         "message": event.message,
         "timestamp": str(int(event.timestamp * 1000)),
         "level": log_level(event.level),
         "step_key": step,
-        "step": None if step is None else StepReference(key=step, solid_handle_id=event.solid_name),
+        "step": reference,
         "attempt": event.attempt,
     }
 
@@ -449,6 +458,8 @@ _BUILDERS: dict[DagsterEventType, Callable[[DagsterEvent, dict[str, Any]], Any]]
 }
 
 
-def graphql_event(event: DagsterEvent) -> Any:
-    """The API's type for a stored event."""
-    return _BUILDERS[event.event_type](event, _common(event))
+def graphql_events(events: Iterable[DagsterEvent]) -> list[Any]:
+    """The API's types for stored events. The events of one step share its StepReference: a run
+    has thousands of events and far fewer steps."""
+    steps: _Steps = {}
+    return [_BUILDERS[event.event_type](event, _common(event, steps)) for event in events]

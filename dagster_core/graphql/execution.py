@@ -37,7 +37,7 @@ from dagster_core.graphql.errors import (
     config_validation_invalid,
     python_error,
 )
-from dagster_core.graphql.events import PipelineRunEvent, graphql_event
+from dagster_core.graphql.events import PipelineRunEvent, graphql_events
 from dagster_core.graphql.instance import (
     RunningSchedule,
     ScheduleNotFoundError,
@@ -356,7 +356,7 @@ def _execute_plan(context: GraphQLContext, params: ExecutionParams) -> ExecutePl
     return ExecutePlanSuccess(
         pipeline=pipeline_type(request.pipeline),
         has_failures=any(e.event_type is DagsterEventType.STEP_FAILURE for e in step_events),
-        step_events=[graphql_event(e) for e in step_events],
+        step_events=graphql_events(step_events),
     )
 
 

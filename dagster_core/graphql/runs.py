@@ -17,7 +17,7 @@ from strawberry.dataloader import DataLoader
 from dagster_core.events import PIPELINE_END_EVENTS, DagsterEvent, DagsterEventType
 from dagster_core.graphql.context import GraphQLContext
 from dagster_core.graphql.errors import PipelineRunNotFoundError, PythonError, python_error
-from dagster_core.graphql.events import Cursor, PipelineRunEvent, graphql_event
+from dagster_core.graphql.events import Cursor, PipelineRunEvent, graphql_events
 from dagster_core.graphql.intermediates import StepOutputsOrError, step_outputs
 from dagster_core.redact import redact_config, redact_text
 from dagster_core.storage import PipelineRun as RunRecord
@@ -263,7 +263,7 @@ class PipelineRun:
                 _page_and_count, storage, self.record.run_id, start, max(limit, 0)
             )
         end = min(total, start + 1 + len(page))
-        nodes = [graphql_event(event) for event in page]
+        nodes = graphql_events(page)
         return LogMessageConnection(
             nodes=nodes,
             page_info=PageInfo(

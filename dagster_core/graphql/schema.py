@@ -17,6 +17,7 @@ from strawberry.types.graphql import OperationType
 
 from dagster_core.graphql.events import CURSOR_SCALAR, METADATA_ENTRY_TYPES, Cursor
 from dagster_core.graphql.execution import ExecutionMutations
+from dagster_core.graphql.executor import Executor
 from dagster_core.graphql.instance import InstanceQueries
 from dagster_core.graphql.pipelines import IMPLEMENTATIONS, PipelineQueries
 from dagster_core.graphql.runs import RunQueries
@@ -69,6 +70,7 @@ SCHEMA = _Schema(
     subscription=Subscription,
     types=(*IMPLEMENTATIONS, *METADATA_ENTRY_TYPES),
     extensions=[_WriteAccess],
+    execution_context_class=Executor,
     config=StrawberryConfig(
         scalar_map={EnvironmentConfigData: ENVIRONMENT_CONFIG_DATA, Cursor: CURSOR_SCALAR}
     ),

@@ -13,7 +13,7 @@ import strawberry
 
 from dagster_core.events import PIPELINE_END_EVENTS, DagsterEvent
 from dagster_core.graphql.context import GraphQLContext
-from dagster_core.graphql.events import Cursor, PipelineRunEvent, graphql_event
+from dagster_core.graphql.events import Cursor, PipelineRunEvent, graphql_events
 from dagster_core.graphql.runs import (
     ComputeIOType,
     ComputeLogFile,
@@ -117,17 +117,13 @@ class RunSubscriptions:
                 context.instance.event_storage.get_logs_for_run, run_id, cursor
             )
             if events:
-                yield PipelineRunLogsSubscriptionSuccess(
-                    run=run, messages=[graphql_event(e) for e in events]
-                )
+                yield PipelineRunLogsSubscriptionSuccess(run=run, messages=graphql_events(events))
             return
         # closed with this generator, so a client that leaves ends the watch at once (not when
         # the garbage collector finds the inner generator)
         async with contextlib.aclosing(_run_events(context, run_id, cursor)) as batches:
             async for batch in batches:
-                yield PipelineRunLogsSubscriptionSuccess(
-                    run=run, messages=[graphql_event(e) for e in batch]
-                )
+                yield PipelineRunLogsSubscriptionSuccess(run=run, messages=graphql_events(batch))
 
     @strawberry.subscription(
         description="What a step writes to stdout or stderr after `cursor`, until the run ends."
