@@ -139,7 +139,12 @@ class ReleaseForgottenRuns(WorkerPlugin):
             self._worker.loop.add_callback(self._release_if_gone, key)
 
     async def _release_if_gone(self, key: str) -> None:
-        status = await self._worker.scheduler.get_task_status(keys=[key])
+        """Release the run unless the scheduler has its payload task again (a new client of the
+        run asked for it); a scheduler that cannot be asked (it is closing) has no run either."""
+        try:
+            status = await self._worker.scheduler.get_task_status(keys=[key])
+        except OSError:  # distributed's CommClosedError among them
+            status = {}
         if status.get(key) is None:
             await self._worker.loop.run_in_executor(
                 None, release_run, key.removeprefix(PAYLOAD_PREFIX)
