@@ -12,7 +12,8 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from dataclasses import dataclass
+from typing import IO, Any
 
 from dagster_core.config import ConfigString, Field
 from dagster_core.storage.compute_logs import ComputeLogManager, ComputeLogs
@@ -82,7 +83,8 @@ class LocalComputeLogManager(ComputeLogManager):
     Each process that runs steps of a run writes their output into one stdout and one stderr file
     of its own (`<host>-<pid>.out|.err`) and notes in `<host>-<pid>.index` where each step's output
     starts and ends in them: files are created once per run and process, not per step, because
-    creating files is what capture costs on most disks. `read_logs` joins a step's pieces from
+    creating files is what capture costs on most disks, and the files of the last run captured
+    stay open for its next step (those of one run at a time). `read_logs` joins a step's pieces from
     every process that ran it, in the order its attempts ran; a step still running is read to the
     end of its files. File descriptors 1 and 2 are redirected, so output from C extensions and
     subprocesses is captured too.
@@ -90,8 +92,9 @@ class LocalComputeLogManager(ComputeLogManager):
 
     def __init__(self, base_dir: str):
         self.base_dir = os.path.abspath(base_dir)
-        self._made: set[str] = set()
         self._last = threading.local()  # this thread's last capture, for last_capture
+        self._lock = threading.Lock()
+        self._open: _RunFiles | None = None
 
     @classmethod
     def config_schema(cls) -> object:
@@ -119,28 +122,41 @@ class LocalComputeLogManager(ComputeLogManager):
         index.flush()
         return note
 
+    def _files(self, run_id: str) -> _RunFiles:
+        """This process's files of the run, opened (and the run's directory made) once."""
+        with self._lock:
+            files = self._open
+            if files is None or files.run_id != run_id or files.pid != os.getpid():
+                if files is not None and files.pid == os.getpid():
+                    files.close()
+                directory = self._directory(run_id)
+                os.makedirs(directory, exist_ok=True)
+                files = self._open = _RunFiles.open(
+                    run_id, os.path.join(directory, f"{socket.gethostname()}-{os.getpid()}")
+                )
+            return files
+
+    def close(self) -> None:
+        """Close the files held open for the last run captured."""
+        with self._lock:
+            if self._open is not None and self._open.pid == os.getpid():
+                self._open.close()
+            self._open = None
+
     @contextmanager
     def capture(self, run_id: str, step_key: str) -> Iterator[None]:
-        directory = self._directory(run_id)
-        if directory not in self._made:  # once per run and process
-            os.makedirs(directory, exist_ok=True)
-            self._made.add(directory)
-        stem = os.path.join(directory, f"{socket.gethostname()}-{os.getpid()}")
-        with (
-            open(f"{stem}.out", "a", buffering=1) as out,
-            open(f"{stem}.err", "a", buffering=1) as err,
-            open(f"{stem}.index", "a") as index,
-        ):
-            start = self._note(index, step_key, _START, out, err)
-            try:
-                with (
-                    _redirect(sys.stdout, 1, out, "stdout"),
-                    _redirect(sys.stderr, 2, err, "stderr"),
-                ):
-                    yield
-            finally:
-                end = self._note(index, step_key, _END, out, err)
-                self._last.piece = (stem, start, end)
+        files = self._files(run_id)
+        out, err, index = files.out, files.err, files.index
+        start = self._note(index, step_key, _START, out, err)
+        try:
+            with (
+                _redirect(sys.stdout, 1, out, "stdout"),
+                _redirect(sys.stderr, 2, err, "stderr"),
+            ):
+                yield
+        finally:
+            end = self._note(index, step_key, _END, out, err)
+            self._last.piece = (files.stem, start, end)
 
     def last_capture(self) -> ComputeLogs:
         """What the last capture in this thread wrote: for a manager that ships it elsewhere."""
@@ -173,6 +189,29 @@ class LocalComputeLogManager(ComputeLogManager):
 
 
 _START, _END = "start", "end"
+
+
+@dataclass(frozen=True)
+class _RunFiles:
+    """The stdout, stderr and index files a process appends a run's steps' output to."""
+
+    run_id: str
+    pid: int
+    stem: str
+    out: IO[str]
+    err: IO[str]
+    index: IO[str]
+
+    @classmethod
+    def open(cls, run_id: str, stem: str) -> _RunFiles:
+        out = open(f"{stem}.out", "a", buffering=1)  # noqa: SIM115 (kept open across steps)
+        err = open(f"{stem}.err", "a", buffering=1)  # noqa: SIM115
+        index = open(f"{stem}.index", "a")  # noqa: SIM115
+        return cls(run_id, os.getpid(), stem, out, err, index)
+
+    def close(self) -> None:
+        for f in (self.out, self.err, self.index):
+            f.close()
 
 
 def _read_piece(stem: str, ext: str, start: dict, end: dict | None) -> str:

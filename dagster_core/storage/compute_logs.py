@@ -26,6 +26,11 @@ class ComputeLogManager(ABC, ConfigurableClass):
     @abstractmethod
     def read_logs(self, run_id: str, step_key: str) -> ComputeLogs: ...
 
+    def close(self) -> None:
+        """Let go of what capturing keeps open from one step to the next (the files of the last
+        run captured); a process that ran a run's steps calls it when it is done with the run."""
+        return None
+
 
 class NoOpComputeLogManager(ComputeLogManager):
     """Leaves stdout and stderr alone: the ephemeral instance's choice, for interactive use."""
