@@ -26,10 +26,11 @@ logger = logging.getLogger(__name__)
 
 
 # The two statements every step runs (on every worker), as driver SQL: building and compiling
-# SQLAlchemy statements costs several times what SQLite takes to run them.
-_INSERT = (
-    "INSERT INTO event_logs (run_id, step_key, event_type, timestamp, body) VALUES (?, ?, ?, ?, ?)"
-)
+# SQLAlchemy statements costs several times what SQLite takes to run them. A batch of events is
+# one INSERT of many rows (psycopg2's executemany would send a statement, a round trip, per row).
+_INSERT = "INSERT INTO event_logs (run_id, step_key, event_type, timestamp, body) VALUES "
+_ROW = "(?, ?, ?, ?, ?)"
+_ROWS_PER_INSERT = 200
 _STEP_LOGS = "SELECT body FROM event_logs WHERE run_id = ? AND step_key = ? ORDER BY id"
 
 
@@ -77,7 +78,10 @@ class SqlEventLogStorage(SqlStorage, EventLogStorage):
 
         def insert(connection: Connection) -> None:
             self._before_insert(connection, run_ids)
-            connection.exec_driver_sql(_driver_sql(connection, _INSERT), rows)
+            for start in range(0, len(rows), _ROWS_PER_INSERT):
+                chunk = rows[start : start + _ROWS_PER_INSERT]
+                sql = _driver_sql(connection, _INSERT + ", ".join([_ROW] * len(chunk)))
+                connection.exec_driver_sql(sql, tuple(v for row in chunk for v in row))
 
         self._db.write(insert)
 
