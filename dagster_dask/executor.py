@@ -191,16 +191,15 @@ def _chains(steps: Sequence[ExecutionStep], unavailable: Mapping[str, str]) -> l
     chain_of: dict[str, list[str]] = {}
     chains: list[list[str]] = []
     for step in steps:
-        (upstream, *more) = sorted(step.upstream_keys & by_key.keys()) or [None]
+        upstream = list(step.upstream_keys & by_key.keys())
         joins = (
-            upstream is not None
-            and not more
-            and downstream[upstream] == 1
+            len(upstream) == 1
+            and downstream[upstream[0]] == 1
             and step.key not in unavailable
-            and upstream not in unavailable
-            and _submit_options(step) == _submit_options(by_key[upstream])
+            and upstream[0] not in unavailable
+            and _submit_options(step) == _submit_options(by_key[upstream[0]])
         )
-        chain = chain_of[upstream] if joins else []
+        chain = chain_of[upstream[0]] if joins else []
         if not joins:
             chains.append(chain)
         chain.append(step.key)
@@ -346,8 +345,8 @@ class DaskExecutor(Executor):
         )
         wanted = [payload_key, *(keys[first] for first in self._chains)]
         futures = dict(zip(wanted, client.get(graph, wanted, sync=False), strict=True))
-        self._payload = futures.pop(payload_key)  # held: workers release the run once no
-        # client wants it
+        # held: workers release the run once no client wants the payload
+        self._payload = futures.pop(payload_key)
         self._futures = {first: futures[keys[first]] for first in self._chains}
         threading.Thread(
             target=self._report_completions, daemon=True, name="dagster-dask-completions"

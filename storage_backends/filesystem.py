@@ -83,8 +83,8 @@ class LocalComputeLogManager(ComputeLogManager):
     Each process that runs steps of a run writes their output into one stdout and one stderr file
     of its own (`<host>-<pid>.out|.err`) and notes in `<host>-<pid>.index` where each step's output
     starts and ends in them: files are created once per run and process, not per step, because
-    creating files is what capture costs on most disks, and the files of the last run captured
-    stay open for its next step (those of one run at a time). `read_logs` joins a step's pieces from
+    creating files is what capture costs on most disks; they stay open from one step to the next
+    until the process is done with the run (`close_run`). `read_logs` joins a step's pieces from
     every process that ran it, in the order its attempts ran; a step still running is read to the
     end of its files. File descriptors 1 and 2 are redirected, so output from C extensions and
     subprocesses is captured too.
@@ -94,7 +94,7 @@ class LocalComputeLogManager(ComputeLogManager):
         self.base_dir = os.path.abspath(base_dir)
         self._last = threading.local()  # this thread's last capture, for last_capture
         self._lock = threading.Lock()
-        self._open: _RunFiles | None = None
+        self._open: dict[str, _RunFiles] = {}  # by run id
 
     @classmethod
     def config_schema(cls) -> object:
@@ -122,41 +122,46 @@ class LocalComputeLogManager(ComputeLogManager):
         index.flush()
         return note
 
-    def _files(self, run_id: str) -> _RunFiles:
-        """This process's files of the run, opened (and the run's directory made) once."""
+    @contextmanager
+    def _files(self, run_id: str) -> Iterator[_RunFiles]:
+        """This process's files of the run, opened (and the run's directory made) once, while a
+        capture uses them."""
         with self._lock:
-            files = self._open
-            if files is None or files.run_id != run_id or files.pid != os.getpid():
-                if files is not None and files.pid == os.getpid():
-                    files.close()
+            files = self._open.get(run_id)
+            if files is None or files.pid != os.getpid():  # none yet, or a forked parent's
                 directory = self._directory(run_id)
                 os.makedirs(directory, exist_ok=True)
-                files = self._open = _RunFiles.open(
-                    run_id, os.path.join(directory, f"{socket.gethostname()}-{os.getpid()}")
-                )
-            return files
+                stem = os.path.join(directory, f"{socket.gethostname()}-{os.getpid()}")
+                files = self._open[run_id] = _RunFiles.open(stem)
+            files.users += 1
+        try:
+            yield files
+        finally:
+            with self._lock:
+                files.users -= 1
 
-    def close(self) -> None:
-        """Close the files held open for the last run captured."""
+    def close_run(self, run_id: str) -> None:
+        """Close this process's files of the run, unless a capture is using them."""
         with self._lock:
-            if self._open is not None and self._open.pid == os.getpid():
-                self._open.close()
-            self._open = None
+            files = self._open.get(run_id)
+            if files is not None and files.pid == os.getpid() and not files.users:
+                del self._open[run_id]
+                files.close()
 
     @contextmanager
     def capture(self, run_id: str, step_key: str) -> Iterator[None]:
-        files = self._files(run_id)
-        out, err, index = files.out, files.err, files.index
-        start = self._note(index, step_key, _START, out, err)
-        try:
-            with (
-                _redirect(sys.stdout, 1, out, "stdout"),
-                _redirect(sys.stderr, 2, err, "stderr"),
-            ):
-                yield
-        finally:
-            end = self._note(index, step_key, _END, out, err)
-            self._last.piece = (files.stem, start, end)
+        with self._files(run_id) as files:
+            out, err, index = files.out, files.err, files.index
+            start = self._note(index, step_key, _START, out, err)
+            try:
+                with (
+                    _redirect(sys.stdout, 1, out, "stdout"),
+                    _redirect(sys.stderr, 2, err, "stderr"),
+                ):
+                    yield
+            finally:
+                end = self._note(index, step_key, _END, out, err)
+                self._last.piece = (files.stem, start, end)
 
     def last_capture(self) -> ComputeLogs:
         """What the last capture in this thread wrote: for a manager that ships it elsewhere."""
@@ -191,23 +196,24 @@ class LocalComputeLogManager(ComputeLogManager):
 _START, _END = "start", "end"
 
 
-@dataclass(frozen=True)
+@dataclass
 class _RunFiles:
-    """The stdout, stderr and index files a process appends a run's steps' output to."""
+    """The stdout, stderr and index files a process appends a run's steps' output to, and how
+    many captures are using them."""
 
-    run_id: str
     pid: int
     stem: str
     out: IO[str]
     err: IO[str]
     index: IO[str]
+    users: int = 0
 
     @classmethod
-    def open(cls, run_id: str, stem: str) -> _RunFiles:
+    def open(cls, stem: str) -> _RunFiles:
         out = open(f"{stem}.out", "a", buffering=1)  # noqa: SIM115 (kept open across steps)
         err = open(f"{stem}.err", "a", buffering=1)  # noqa: SIM115
         index = open(f"{stem}.index", "a")  # noqa: SIM115
-        return cls(run_id, os.getpid(), stem, out, err, index)
+        return cls(os.getpid(), stem, out, err, index)
 
     def close(self) -> None:
         for f in (self.out, self.err, self.index):

@@ -292,8 +292,8 @@ class S3ComputeLogManager(ComputeLogManager):
                     self.local_dir,
                 )
 
-    def close(self) -> None:
-        self._local.close()
+    def close_run(self, run_id: str) -> None:
+        self._local.close_run(run_id)
 
     def _download(self, run_id: str, step_key: str, ext: str) -> str | None:
         """The text of one uploaded log file, or None when it is not in S3 (yet)."""

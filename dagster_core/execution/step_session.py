@@ -69,7 +69,7 @@ class StepSession:
         self._stack = ExitStack()
         if dispose_instance:
             self._stack.callback(instance.dispose)
-        self._stack.callback(ctx.compute_log_manager.close)
+        self._stack.callback(ctx.compute_log_manager.close_run, ctx.run_id)
         if recorder is None:
             recorder = EventRecorder(instance.store_events, batch_step_ends=batch_step_ends)
             self._stack.callback(recorder.close)

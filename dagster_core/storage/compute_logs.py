@@ -26,9 +26,9 @@ class ComputeLogManager(ABC, ConfigurableClass):
     @abstractmethod
     def read_logs(self, run_id: str, step_key: str) -> ComputeLogs: ...
 
-    def close(self) -> None:
-        """Let go of what capturing keeps open from one step to the next (the files of the last
-        run captured); a process that ran a run's steps calls it when it is done with the run."""
+    def close_run(self, run_id: str) -> None:
+        """Let go of what capturing keeps open from one step of the run to the next (its files);
+        a process that ran steps of the run calls it when it is done with the run."""
         return None
 
 
