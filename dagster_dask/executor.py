@@ -179,10 +179,14 @@ def _task_key(solid_def_name: str, run_id: str, step_key: str) -> str:
     return f"{solid_def_name}-{run_id}-{step_key}"
 
 
-def _chains(steps: Sequence[ExecutionStep], unavailable: Mapping[str, str]) -> list[list[str]]:
+def _chains(
+    steps: Sequence[ExecutionStep],
+    options: Mapping[str, Mapping[str, Any]],
+    unavailable: Mapping[str, str],
+) -> list[list[str]]:
     """The steps (in topological order) grouped into the runs of steps that each make one task:
     a step joins the chain of its only upstream step in the plan when it is that step's only
-    downstream step and both run (are not `unavailable`) with the same Dask options."""
+    downstream step and both run (are not `unavailable`) with the same Dask `options`."""
     by_key = {s.key: s for s in steps}
     downstream: dict[str, int] = defaultdict(int)
     for step in steps:
@@ -197,7 +201,7 @@ def _chains(steps: Sequence[ExecutionStep], unavailable: Mapping[str, str]) -> l
             and downstream[upstream[0]] == 1
             and step.key not in unavailable
             and upstream[0] not in unavailable
-            and _submit_options(step) == _submit_options(by_key[upstream[0]])
+            and options[step.key] == options[upstream[0]]
         )
         chain = chain_of[upstream[0]] if joins else []
         if not joins:
@@ -311,7 +315,9 @@ class DaskExecutor(Executor):
         run_id = launch.ctx.run_id
         by_key = {s.key: s for s in steps}
         solids = launch.ctx.pipeline.solids_by_handle
-        self._chains = {chain[0]: chain for chain in _chains(steps, self._unavailable)}
+        # a stand-in for a step no worker can run asks for nothing
+        options = {s.key: {} if s.key in self._unavailable else _submit_options(s) for s in steps}
+        self._chains = {chain[0]: chain for chain in _chains(steps, options, self._unavailable)}
         keys: dict[str, str] = {}  # task key by step key
         for first, chain in self._chains.items():
             named = first if len(chain) == 1 else f"{first}..{chain[-1]}"
@@ -329,13 +335,11 @@ class DaskExecutor(Executor):
             deps = [TaskRef(k) for k in sorted({keys[u] for u in step.upstream_keys if u in keys})]
             if first in self._unavailable:
                 task = Task(key, unavailable_step, self._unavailable[first], *deps)
-                options: dict[str, Any] = {}
             else:
                 task = Task(key, run_steps_task, TaskRef(payload_key), tuple(chain), *deps)
-                options = _submit_options(step)
-            layer = f"dagster-steps-{run_id}-{sorted(options.items())}"
+            layer = f"dagster-steps-{run_id}-{sorted(options[first].items())}"
             layers.setdefault(layer, {})[key] = task
-            annotations[layer] = options
+            annotations[layer] = options[first]
         graph = HighLevelGraph(
             {
                 name: MaterializedLayer(tasks, annotations=annotations.get(name) or None)

@@ -13,6 +13,7 @@ from typing import Any
 import boto3
 import psycopg2
 import pytest
+from missing_service import missing_service
 from sqlalchemy import make_url
 
 from dagster_core.redact import redact_url
@@ -42,9 +43,7 @@ def postgres_admin_url() -> str:
             f"({str(error).strip().splitlines()[0]}): start PostgreSQL on 127.0.0.1:5432 with "
             "trust auth for user postgres and a database `test`, or set DAGSTER_TEST_PG_URL"
         )
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
+        missing_service(reason)
     return PG_ADMIN_URL
 
 
@@ -91,11 +90,9 @@ TEST_ENV = {
 
 
 def _unavailable(reason: str) -> None:
-    """Fail under CI=true, where moto is expected; skip elsewhere, saying how to get it."""
+    """moto is missing: see missing_service."""
     message = f"moto S3 server unavailable ({reason}): pip install 'moto[server]'"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
+    missing_service(message)
 
 
 @pytest.fixture(scope="session")

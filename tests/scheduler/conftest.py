@@ -3,12 +3,12 @@ test and put back exactly afterwards, with lines of the user's own that dagster 
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from collections.abc import Iterator
 
 import pytest
+from missing_service import missing_service
 
 from dagster_core.scheduler.cron import cron_daemon_running
 
@@ -50,9 +50,7 @@ def crontab_command() -> None:
     """The `crontab` command; when missing, fails the test under CI=true, else skips it."""
     if shutil.which("crontab") is None:
         reason = "no `crontab` command: `make test` installs it (apt-get install cron)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
+        missing_service(reason)
 
 
 @pytest.fixture(scope="session")
@@ -60,9 +58,7 @@ def cron_daemon(crontab_command: None) -> None:
     """A running cron daemon; when there is none, fails the test under CI=true, else skips it."""
     if cron_daemon_running() is not True:
         reason = "no cron daemon is running: `make test` starts one (as root: `cron`)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
+        missing_service(reason)
 
 
 @pytest.fixture

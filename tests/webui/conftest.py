@@ -11,14 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from missing_service import missing_service
 from servers import Server, ServerStarter
 from webui_support import CHROMIUM, CHROMIUM_ARGS, CODE, DAGIT
-
-
-def _missing(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(reason)
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="module")
@@ -27,9 +22,9 @@ def browser() -> Iterator:
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _missing("playwright is not installed: `make test` installs it (the [test] extra)")
+        missing_service("playwright is not installed: `make test` installs it (the [test] extra)")
     if not os.path.exists(CHROMIUM):
-        _missing(f"no chromium at {CHROMIUM}: `make chromium` installs Debian's package")
+        missing_service(f"no chromium at {CHROMIUM}: `make chromium` installs Debian's package")
     from playwright.sync_api import expect
 
     # what a page shows after a run's steps may take a while on a loaded machine
