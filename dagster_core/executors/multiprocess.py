@@ -157,9 +157,14 @@ class _Child:
                 return
             on_message(self, message)
 
-    def run(self, step: ExecutionStep, upstream: dict[str, StepResult]) -> None:
+    def run(self, step: ExecutionStep, upstream: dict[str, StepResult]) -> bool:
+        """Send the child a step; False if it is gone (it died, or could not open the run)."""
         self.step = step
-        self.conn.send((step.key, upstream))
+        try:
+            self.conn.send((step.key, upstream))
+        except OSError:
+            return False
+        return True
 
     def death_message(self) -> str:
         self.process.join(_STOP_TIMEOUT)
@@ -238,12 +243,18 @@ class MultiprocessExecutor(Executor):
                 continue
             if self._idle:
                 child = self._idle.pop()
+                if not child.run(*self._queue[0]):  # it died idle: its step goes to another
+                    child.step = None
+                    if child in self._children:
+                        self._children.remove(child)
+                    continue
             elif len(self._children) < self.max_concurrent:
                 child = _Child(self._payload, self._on_message)
                 self._children.append(child)
+                child.run(*self._queue[0])  # should it have died already, its reader says why
             else:
                 return
-            child.run(*self._queue.popleft())
+            self._queue.popleft()
 
     def _on_message(self, child: _Child, message: Any) -> None:
         """From a child's reader thread: a completion, a failed setup, or the child's end."""
@@ -259,6 +270,8 @@ class MultiprocessExecutor(Executor):
                 self._setup_failed = message.error
             if child in self._children:
                 self._children.remove(child)
+            if child in self._idle:
+                self._idle.remove(child)
             stopping, step, child.step = self._stopping, child.step, None
         if stopping:
             return

@@ -190,6 +190,35 @@ def test_a_resource_that_fails_in_the_children_fails_the_steps_with_its_reason(t
         assert result.result_for_solid(f"after_{i}").skipped
 
 
+def test_a_child_that_dies_while_idle_is_replaced_for_the_next_steps(tmp_path):
+    @lambda_solid
+    def kill_the_idle_sibling():
+        import psutil  # the step's child and its idle sibling share one parent, the fork server
+
+        siblings = [p for p in psutil.Process().parent().children() if p.pid != os.getpid()]
+        for sibling in siblings:
+            sibling.kill()
+        psutil.wait_procs(siblings, timeout=30)
+        return len(siblings)
+
+    @lambda_solid
+    def count(n):
+        return n
+
+    @pipeline
+    def p():
+        first = kill_the_idle_sibling()
+        count.alias("count_a")(first)
+        count.alias("count_b")(first)
+
+    instance = DagsterInstance.ephemeral()
+    result = execute_pipeline(p, run_config("multiprocess", tmp_path), instance=instance)
+    assert result.result_for_solid("kill_the_idle_sibling").output_value() == 1
+    assert result.result_for_solid("count_a").output_value() == 1
+    assert result.result_for_solid("count_b").output_value() == 1
+    assert instance.get_run_by_id(result.run_id).status is PipelineRunStatus.SUCCESS
+
+
 def test_compute_logs_of_children_are_captured(tmp_path):
     @lambda_solid
     def talk():
