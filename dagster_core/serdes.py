@@ -13,9 +13,12 @@ from collections.abc import Callable
 from enum import Enum
 from typing import Any
 
+import orjson
+
 _REGISTRY: dict[str, type] = {}
 _FIELDS: dict[str, tuple[str, ...]] = {}
 _PACKERS: dict[type, Callable[[Any], Any]] = {}
+_READERS: dict[str, Callable[[dict[str, Any]], Any]] = {}
 _ENCODER = json.JSONEncoder(separators=(",", ":"))
 
 
@@ -25,6 +28,7 @@ def whitelist_for_serdes(cls: type) -> type:
     if dataclasses.is_dataclass(cls):
         _FIELDS[cls.__name__] = tuple(f.name for f in dataclasses.fields(cls))
     _PACKERS.clear()  # a type packed before may be registered by this name now
+    _READERS.clear()
     return cls
 
 
@@ -77,15 +81,15 @@ def _unpack(value: Any) -> Any:
     if kind in _SCALARS:  # most values of a record: checked first, as reading a log is hot
         return value
     if kind is list:
-        return [_unpack(v) for v in value]
-    if "__class__" in value:
-        name = value["__class__"]
-        fields = _FIELDS[name]
-        return _REGISTRY[name](**{k: _unpack(v) for k, v in value.items() if k in fields})
-    if "__enum__" in value:
-        return _REGISTRY[value["__enum__"]](value["value"])
+        return [v if type(v) in _SCALARS else _unpack(v) for v in value]
+    name = value.get("__class__") or value.get("__enum__")
+    if name is not None:
+        reader = _READERS.get(name)
+        if reader is None:
+            reader = _READERS[name] = _reader_for(name)
+        return reader(value)
     if "__dict__" in value:
-        return {k: _unpack(v) for k, v in value["__dict__"].items()}
+        return {k: v if type(v) in _SCALARS else _unpack(v) for k, v in value["__dict__"].items()}
     if "__pairs__" in value:
         return {_unpack(k): _unpack(v) for k, v in value["__pairs__"]}
     if "__tuple__" in value:
@@ -97,11 +101,37 @@ def _unpack(value: Any) -> Any:
     raise ValueError(f"Cannot read serialized value {value!r}")
 
 
+def _reader_for(name: str) -> Callable[[dict[str, Any]], Any]:
+    """How a record or enum member written as `name` is read back, decided once per name."""
+    cls = _REGISTRY[name]
+    if issubclass(cls, Enum):
+        members = {member.value: member for member in cls}
+        return lambda value: members.get(value["value"]) or cls(value["value"])
+    fields = frozenset(_FIELDS[name])
+
+    def read(value: dict[str, Any]) -> Any:
+        state = {
+            k: v if type(v) in _SCALARS else _unpack(v) for k, v in value.items() if k in fields
+        }
+        if len(state) < len(fields):  # written before a field was added: __init__ fills it in
+            return cls(**state)
+        # as it was when written: its __init__ checked and normalized it then
+        record = object.__new__(cls)
+        record.__dict__.update(state)
+        return record
+
+    return read
+
+
 def serialize_value(value: Any) -> str:
     """A JSON string for a registered record (or plain data containing them)."""
     return _ENCODER.encode(_pack(value))
 
 
-def deserialize_value(text: str) -> Any:
+def deserialize_value(text: str | bytes) -> Any:
     """The value `serialize_value` wrote."""
-    return _unpack(json.loads(text))
+    try:
+        loaded = orjson.loads(text)
+    except orjson.JSONDecodeError:  # NaN, Infinity and huge integers, which only json reads
+        loaded = json.loads(text)
+    return _unpack(loaded)

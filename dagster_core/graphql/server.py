@@ -10,6 +10,7 @@ import gc
 import hmac
 from typing import Any
 
+import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -56,6 +57,14 @@ class _GraphQLApp(GraphQL):
             return True
         given = request.headers.get("authorization", "")
         return hmac.compare_digest(given.encode(), f"Bearer {self._token}".encode())
+
+    def encode_json(self, data: object) -> str:
+        """Answers as JSON text, by orjson: a run's 10,000 events are a megabyte of it, which the
+        json module takes a tenth of the request to write."""
+        try:
+            return orjson.dumps(data).decode()
+        except orjson.JSONEncodeError:  # integers beyond 64 bits, which only json writes
+            return super().encode_json(data)  # type: ignore[return-value]
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> GraphQLContext:
         return GraphQLContext(

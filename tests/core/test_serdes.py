@@ -48,3 +48,16 @@ def test_values_of_other_types_are_stored_as_their_repr_or_plain_value():
 def test_a_user_dict_with_tag_like_keys_stays_a_dict():
     value = {"__class__": "DagsterEvent", "__repr__": "x"}
     assert deserialize_value(serialize_value(value)) == value
+
+
+def test_infinity_and_huge_integers_read_back():
+    value = {"nan": float("inf"), "big": 2**80, "negative": -(2**70)}
+    assert deserialize_value(serialize_value(value)) == value
+
+
+def test_an_event_written_before_a_field_existed_reads_back_with_its_default():
+    text = serialize_value(DagsterEvent(DagsterEventType.ENGINE_EVENT, "run-1", "pipe", "hi"))
+    older = json.loads(text)
+    del older["attempt"], older["data"]
+    back = deserialize_value(json.dumps(older))
+    assert (back.attempt, back.data, back.message) == (1, {}, "hi")
