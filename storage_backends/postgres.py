@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import select
-from collections.abc import Callable
 from typing import Any
 
 import psycopg2
@@ -21,7 +20,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from dagster_core.config import ConfigString, Field
 from dagster_core.redact import redact_text, redact_url
-from storage_backends.sql import READ_ONLY, DagsterStorageConnectionError, SqlDatabase, T
+from storage_backends.sql import DagsterStorageConnectionError, SqlDatabase
 from storage_backends.sql.event_log import SqlEventLogStorage
 from storage_backends.sql.run_storage import SqlRunStorage
 from storage_backends.sql.schedule_storage import SqlScheduleStorage
@@ -47,10 +46,9 @@ class PostgresDatabase(SqlDatabase):
         engine = create_engine(url, connect_args=connect_args)
         _, params = engine.dialect.create_connect_args(engine.url)
         self.connect_params: dict[str, Any] = {**params, **connect_args}
-        super().__init__(engine, redact_url(postgres_url))
-
-    def read(self, work: Callable[[Connection], T]) -> T:
-        return self._run(work, {READ_ONLY: True, "isolation_level": "AUTOCOMMIT"})
+        # reads get connections of their own, set to autocommit once rather than at every read
+        reads = create_engine(url, connect_args=connect_args, isolation_level="AUTOCOMMIT")
+        super().__init__(engine, redact_url(postgres_url), read_engine=reads)
 
     def is_transient(self, error: DBAPIError) -> bool:
         return error.connection_invalidated

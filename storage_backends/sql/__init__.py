@@ -39,25 +39,30 @@ class SqlDatabase(ABC):
     #: how many times a transaction that failed with a transient error is run again
     max_retries = 0
 
-    def __init__(self, engine: Engine, location: str):
+    def __init__(self, engine: Engine, location: str, read_engine: Engine | None = None):
+        """`read_engine`, when given, runs the reads: say, one whose connections never begin a
+        transaction."""
         self.engine = engine
         self.location = location
+        self._read_engine = read_engine or engine
         # A forked child must not reuse the parent's pooled connections: their sockets are shared.
-        engine_ref = weakref.ref(engine)
-        os.register_at_fork(after_in_child=lambda: _dispose_in_child(engine_ref))
+        for pooled in {engine, self._read_engine}:
+            engine_ref = weakref.ref(pooled)
+            os.register_at_fork(after_in_child=lambda ref=engine_ref: _dispose_in_child(ref))
         self._ensure_schema()
 
     def read(self, work: Callable[[Connection], T]) -> T:
         """Run `work` in a read-only transaction."""
-        return self._run(work, {READ_ONLY: True})
+        return self._run(work, {READ_ONLY: True}, self._read_engine)
 
     def write(self, work: Callable[[Connection], T]) -> T:
         """Run `work` in a write transaction, committed when it returns."""
-        return self._run(work, {})
+        return self._run(work, {}, self.engine)
 
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+        self._read_engine.dispose()
 
     @abstractmethod
     def is_transient(self, error: DBAPIError) -> bool:
@@ -72,11 +77,11 @@ class SqlDatabase(ABC):
         reason = redact_text(str(error.orig).strip().splitlines()[0])
         return DagsterStorageConnectionError(f"Cannot open the database {self.location}: {reason}")
 
-    def _run(self, work: Callable[[Connection], T], options: dict) -> T:
+    def _run(self, work: Callable[[Connection], T], options: dict, engine: Engine) -> T:
         attempt = 0
         while True:
             try:
-                with self._connect(options) as connection, connection.begin():
+                with self._connect(engine, options) as connection, connection.begin():
                     return work(connection)
             except DBAPIError as error:
                 attempt += 1
@@ -85,9 +90,9 @@ class SqlDatabase(ABC):
                 logger.debug("Retrying a transaction on %s after: %s", self.location, error.orig)
                 time.sleep(self.retry_delay(attempt))
 
-    def _connect(self, options: dict) -> Connection:
+    def _connect(self, engine: Engine, options: dict) -> Connection:
         try:
-            connection = self.engine.connect()
+            connection = engine.connect()
         except OperationalError as error:
             raise self.connection_error(error) from None
         return connection.execution_options(**options)
