@@ -2,8 +2,9 @@
 
 Connections are pooled; a transaction whose connection was killed (a restarted server, a dropped
 connection) is run again once on a new one, so connections are not pinged before each use. Reads
-run without BEGIN and ROLLBACK: under READ COMMITTED, Postgres's default, each statement sees its
-own snapshot even inside a transaction, so a read transaction would only cost two round trips.
+run without BEGIN and ROLLBACK, on pooled connections of their own that are in autocommit: under
+READ COMMITTED, Postgres's default, each statement sees its own snapshot even inside a
+transaction, so a read transaction would only cost two round trips.
 Watchers LISTEN on a channel that every event write NOTIFYs with its run id.
 """
 
