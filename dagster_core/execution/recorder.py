@@ -36,11 +36,14 @@ _FLUSH_NOW = frozenset(
 _FLUSH_SOON = STEP_START_EVENTS | {DagsterEventType.LOG_MESSAGE}
 FLUSH_DELAY = 0.05
 STORE_ATTEMPTS = 5  # tries of one batch before the recorder gives up, backing off from 0.1 s
+_BACKLOG = 10  # full batches pending, while one is written, before `record` waits for storage
 
 
 class EventRecorder:
     """Writes events to storage in batches (per step, or sooner for a slow step). Safe to use
-    from one thread while its timer flushes from another.
+    from several threads while its timer flushes from another. One batch is written at a time,
+    in the order the events were recorded, and without holding the lock: a step goes on while
+    its earlier events are written, unless one of them must be stored before it does.
 
     `batch_step_ends`: store the ends of steps within FLUSH_DELAY rather than at once, so that
     fast steps cost a write per FLUSH_DELAY, not one each. For a process whose steps' ends
@@ -59,7 +62,8 @@ class EventRecorder:
         self._flush_now = _FLUSH_NOW - STEP_END_EVENTS if batch_step_ends else _FLUSH_NOW
         self._flush_soon_types = _FLUSH_SOON | STEP_END_EVENTS if batch_step_ends else _FLUSH_SOON
         self._pending: list[DagsterEvent] = []
-        self._lock = threading.Condition()
+        self._lock = threading.Condition(threading.Lock())
+        self._writing = False  # a batch is being written, with the lock released
         self._due: float | None = None
         self._failures = 0
         self._error: DagsterEventStorageError | None = None
@@ -70,10 +74,14 @@ class EventRecorder:
         with self._lock:
             self._raise_if_failed()
             self._pending.append(event)
-            if event.event_type in self._flush_now or len(self._pending) >= self._max_batch:
+            if event.event_type in self._flush_now:
                 self._store_until_done()
+            elif len(self._pending) >= _BACKLOG * self._max_batch:
+                self._store_until_done()  # storage is falling behind: wait for it
+            elif len(self._pending) >= self._max_batch:
+                self._flush_soon(0.0)
             elif event.event_type in self._flush_soon_types:
-                self._flush_soon()
+                self._flush_soon(FLUSH_DELAY)
         return event
 
     def flush(self) -> None:
@@ -86,7 +94,7 @@ class EventRecorder:
         """Store what is pending and stop the flusher thread."""
         with self._lock:
             self._closed = True
-            self._lock.notify()
+            self._lock.notify_all()
         if self._flusher is not None:
             self._flusher.join()
         self.flush()
@@ -96,15 +104,31 @@ class EventRecorder:
             raise self._error
 
     def _try_store(self) -> bool:
-        """One attempt at storing what is pending; on failure the batch stays pending."""
+        """One attempt at storing what is pending, once a write under way has ended. The lock is
+        released while writing; on failure the batch goes back in front of what is pending."""
+        while self._writing:
+            self._lock.wait()
         self._due = None
         batch, self._pending = self._pending, []
         if not batch:
             return True
+        self._writing = True
+        self._lock.release()
+        stored = False
         try:
             self._store_events(batch)
+            stored = True
         except Exception as exc:
-            self._pending = batch + self._pending
+            error: Exception | None = exc
+        else:
+            error = None
+        finally:
+            self._lock.acquire()
+            self._writing = False
+            self._lock.notify_all()
+            if not stored:
+                self._pending = batch + self._pending
+        if error is not None:
             self._failures += 1
             _logger.warning(
                 "Could not store %d event(s) of run %s (attempt %d of %d): %s: %s",
@@ -112,13 +136,13 @@ class EventRecorder:
                 batch[0].run_id,
                 self._failures,
                 STORE_ATTEMPTS,
-                type(exc).__name__,
-                exc,
+                type(error).__name__,
+                error,
             )
             if self._failures >= STORE_ATTEMPTS:
                 self._error = DagsterEventStorageError(
                     f"Could not store {len(self._pending)} event(s) of run {batch[0].run_id} "
-                    f"after {STORE_ATTEMPTS} attempts: {type(exc).__name__}: {exc}"
+                    f"after {STORE_ATTEMPTS} attempts: {type(error).__name__}: {error}"
                 )
             return False
         self._failures = 0
@@ -132,10 +156,11 @@ class EventRecorder:
             self._raise_if_failed()
             self._lock.wait(self._backoff())
 
-    def _flush_soon(self) -> None:
-        if self._due is None:
-            self._due = time.monotonic() + FLUSH_DELAY
-            self._lock.notify()
+    def _flush_soon(self, delay: float) -> None:
+        due = time.monotonic() + delay
+        if self._due is None or due < self._due:
+            self._due = due
+            self._lock.notify_all()
         if self._flusher is None and not self._closed:
             self._flusher = threading.Thread(
                 target=self._flush_when_due, daemon=True, name="dagster-event-flusher"
@@ -143,9 +168,10 @@ class EventRecorder:
             self._flusher.start()
 
     def _flush_when_due(self) -> None:
-        """One thread per recorder: flushes FLUSH_DELAY after a start or log line, if nothing
-        else flushed first, and again after a backoff when that write failed; ends with `close`
-        or when the events cannot be stored (the next record raises)."""
+        """One thread per recorder: flushes FLUSH_DELAY after a start or log line, or at once
+        when a batch is full, if nothing else flushed first, and again after a backoff when that
+        write failed; ends with `close` or when the events cannot be stored (the next record
+        raises)."""
         with self._lock:
             while not self._closed and self._error is None:
                 if self._due is None:

@@ -65,3 +65,43 @@ def test_events_that_cannot_be_stored_fail_loudly_and_stay_pending():
     with pytest.raises(DagsterEventStorageError, match="1 event"):
         recorder.record(event(DagsterEventType.STEP_START, "b.compute"))
     assert storage.get_logs_for_run("run-1") == []
+
+
+class SlowStorage(InMemoryEventLogStorage):
+    """An in-memory event log whose first write waits until the test lets it finish."""
+
+    def __init__(self):
+        super().__init__()
+        self.writing = threading.Event()
+        self.finish = threading.Event()
+
+    def store_events(self, events):
+        if not self.writing.is_set():
+            self.writing.set()
+            assert self.finish.wait(30), "the test never let the first write finish"
+        super().store_events(events)
+
+
+def test_a_step_records_events_while_earlier_ones_are_written_and_order_is_kept():
+    storage = SlowStorage()
+    recorder = EventRecorder(storage.store_events)
+    recorder.record(event(DagsterEventType.STEP_START, "a.compute"))
+    assert storage.writing.wait(30), "the timed flush never began"
+    # the first batch is being written: recording more does not wait for it
+    recorder.record(event(DagsterEventType.LOG_MESSAGE, "a.compute", "still working"))
+    # a step's end is stored before record returns, so it waits, and goes after the first batch
+    ended = threading.Thread(
+        target=recorder.record, args=(event(DagsterEventType.STEP_SUCCESS, "a.compute"),)
+    )
+    ended.start()
+    ended.join(0.2)
+    assert ended.is_alive(), "the step's end did not wait for the write under way"
+    storage.finish.set()
+    ended.join(30)
+    assert not ended.is_alive()
+    assert [e.event_type for e in storage.get_logs_for_run("run-1")] == [
+        DagsterEventType.STEP_START,
+        DagsterEventType.LOG_MESSAGE,
+        DagsterEventType.STEP_SUCCESS,
+    ]
+    recorder.close()
