@@ -19,6 +19,7 @@ _REGISTRY: dict[str, type] = {}
 _FIELDS: dict[str, tuple[str, ...]] = {}
 _PACKERS: dict[type, Callable[[Any], Any]] = {}
 _READERS: dict[str, Callable[[dict[str, Any]], Any]] = {}
+_set = object.__setattr__  # as a frozen dataclass's __init__ sets fields, keeping objects small
 _ENCODER = json.JSONEncoder(separators=(",", ":"))
 
 
@@ -117,7 +118,8 @@ def _reader_for(name: str) -> Callable[[dict[str, Any]], Any]:
             return cls(**state)
         # as it was when written: its __init__ checked and normalized it then
         record = object.__new__(cls)
-        record.__dict__.update(state)
+        for field, value in state.items():
+            _set(record, field, value)
         return record
 
     return read
