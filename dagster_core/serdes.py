@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sys
 from collections.abc import Callable
 from enum import Enum
 from typing import Any
@@ -19,6 +20,9 @@ _REGISTRY: dict[str, type] = {}
 _FIELDS: dict[str, tuple[str, ...]] = {}
 _PACKERS: dict[type, Callable[[Any], Any]] = {}
 _READERS: dict[str, Callable[[dict[str, Any]], Any]] = {}
+# A record's strings are mostly names that thousands of records repeat (run id, pipeline, step):
+# each is kept once.
+_intern = sys.intern
 _set = object.__setattr__  # as a frozen dataclass's __init__ sets fields, keeping objects small
 _ENCODER = json.JSONEncoder(separators=(",", ":"))
 
@@ -112,7 +116,9 @@ def _reader_for(name: str) -> Callable[[dict[str, Any]], Any]:
 
     def read(value: dict[str, Any]) -> Any:
         state = {
-            k: v if type(v) in _SCALARS else _unpack(v) for k, v in value.items() if k in fields
+            k: (_intern(v) if type(v) is str else v) if type(v) in _SCALARS else _unpack(v)
+            for k, v in value.items()
+            if k in fields
         }
         if len(state) < len(fields):  # written before a field was added: __init__ fills it in
             return cls(**state)
