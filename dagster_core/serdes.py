@@ -111,7 +111,9 @@ def _reader_for(name: str) -> Callable[[dict[str, Any]], Any]:
     cls = _REGISTRY[name]
     if issubclass(cls, Enum):
         members = {member.value: member for member in cls}
-        return lambda value: members.get(value["value"]) or cls(value["value"])
+        return lambda value: (
+            members[value["value"]] if value["value"] in members else cls(value["value"])
+        )
     fields = frozenset(_FIELDS[name])
 
     def read(value: dict[str, Any]) -> Any:
@@ -124,8 +126,8 @@ def _reader_for(name: str) -> Callable[[dict[str, Any]], Any]:
             return cls(**state)
         # as it was when written: its __init__ checked and normalized it then
         record = object.__new__(cls)
-        for field, value in state.items():
-            _set(record, field, value)
+        for field, field_value in state.items():
+            _set(record, field, field_value)
         return record
 
     return read
