@@ -118,7 +118,7 @@ def _reader_for(name: str) -> Callable[[dict[str, Any]], Any]:
 
     def read(value: dict[str, Any]) -> Any:
         state = {
-            k: (_intern(v) if type(v) is str else v) if type(v) in _SCALARS else _unpack(v)
+            k: _intern(v) if type(v) is str else v if type(v) in _SCALARS else _unpack(v)
             for k, v in value.items()
             if k in fields
         }
