@@ -26,8 +26,9 @@ logger = logging.getLogger(__name__)
 
 
 # The two statements every step runs (on every worker), as driver SQL: building and compiling
-# SQLAlchemy statements costs several times what SQLite takes to run them. A batch of events is
-# one INSERT of many rows (psycopg2's executemany would send a statement, a round trip, per row).
+# SQLAlchemy statements costs several times what SQLite takes to run them (the read goes through
+# SqlDatabase.fetch). A batch of events is one INSERT of many rows (psycopg2's executemany would
+# send a statement, a round trip, per row).
 _INSERT = "INSERT INTO event_logs (run_id, step_key, event_type, timestamp, body) VALUES "
 _ROW = "(?, ?, ?, ?, ?)"
 _ROWS_PER_INSERT = 200
@@ -118,11 +119,8 @@ class SqlEventLogStorage(SqlStorage, EventLogStorage):
         return logs
 
     def get_logs_for_step(self, run_id: str, step_key: str) -> list[DagsterEvent]:
-        def query(connection: Connection) -> list[str]:
-            sql = _driver_sql(connection, _STEP_LOGS)
-            return connection.exec_driver_sql(sql, (run_id, step_key)).scalars().all()
-
-        return [deserialize_value(body) for body in self._db.read(query)]
+        rows = self._db.fetch(_STEP_LOGS, (run_id, step_key))
+        return [deserialize_value(body) for (body,) in rows]
 
     def delete_events(self, run_id: str) -> None:
         query = delete(event_logs).where(event_logs.c.run_id == run_id)

@@ -69,6 +69,9 @@ def test_killed_connections_do_not_fail_writes_reads_or_watchers(
         runs.update_run_status("r1", PipelineRunStatus.STARTED, f"after kill at {round_start}")
         assert runs.get_run_by_id("r1").status_message == f"after kill at {round_start}"
         assert len(events.get_logs_for_run("r1")) == round_start + 50
+        # the per-step read (on a DBAPI connection of its own) after its pooled one was killed
+        assert terminate(postgres_admin_url, f"datname = '{database}'") >= 1
+        assert events.get_logs_for_step("r1", "s1") == []
 
     # Events stored while the watcher was reconnecting reach it all the same.
     wait_until(lambda: len(received) == 150, what="the watcher to catch up after reconnecting")
