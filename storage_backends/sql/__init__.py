@@ -19,7 +19,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Dialect, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from dagster_core.errors import DagsterError
@@ -31,6 +31,11 @@ logger = logging.getLogger(__name__)
 
 # Execution option that tells a backend a transaction only reads (SQLite then need not lock).
 READ_ONLY = "dagster_read_only"
+
+
+def driver_sql(dialect: Dialect, sql: str) -> str:
+    """`sql` with its `?` placeholders in the paramstyle of the dialect's DBAPI driver."""
+    return sql if dialect.paramstyle == "qmark" else sql.replace("?", "%s")
 
 
 class DagsterStorageConnectionError(DagsterError):
@@ -72,8 +77,7 @@ class SqlDatabase(ABC):
         pooled DBAPI connection of the read engine (no transaction is begun: one statement
         reads one snapshot)."""
         engine = self._read_engine
-        if engine.dialect.paramstyle != "qmark":
-            sql = sql.replace("?", "%s")
+        sql = driver_sql(engine.dialect, sql)
         return self._retrying(lambda: self._fetch_once(engine, sql, tuple(params)))
 
     def dispose(self) -> None:

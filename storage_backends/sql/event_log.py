@@ -18,7 +18,7 @@ from sqlalchemy import Connection, delete, func, select
 from dagster_core.events import DagsterEvent
 from dagster_core.serdes import deserialize_value, serialize_value
 from dagster_core.storage.event_log import EventCallback, EventLogStorage
-from storage_backends.sql import SqlDatabase
+from storage_backends.sql import SqlDatabase, driver_sql
 from storage_backends.sql.schema import event_logs
 from storage_backends.sql.storage import SqlStorage
 
@@ -33,11 +33,6 @@ _INSERT = "INSERT INTO event_logs (run_id, step_key, event_type, timestamp, body
 _ROW = "(?, ?, ?, ?, ?)"
 _ROWS_PER_INSERT = 200
 _STEP_LOGS = "SELECT body FROM event_logs WHERE run_id = ? AND step_key = ? ORDER BY id"
-
-
-def _driver_sql(connection: Connection, sql: str) -> str:
-    """`sql` with its `?` placeholders in the paramstyle of the connection's DBAPI driver."""
-    return sql if connection.dialect.paramstyle == "qmark" else sql.replace("?", "%s")
 
 
 @dataclass(eq=False)
@@ -81,7 +76,7 @@ class SqlEventLogStorage(SqlStorage, EventLogStorage):
             self._before_insert(connection, run_ids)
             for start in range(0, len(rows), _ROWS_PER_INSERT):
                 chunk = rows[start : start + _ROWS_PER_INSERT]
-                sql = _driver_sql(connection, _INSERT + ", ".join([_ROW] * len(chunk)))
+                sql = driver_sql(connection.dialect, _INSERT + ", ".join([_ROW] * len(chunk)))
                 connection.exec_driver_sql(sql, tuple(v for row in chunk for v in row))
 
         self._db.write(insert)
