@@ -1,10 +1,19 @@
-"""Dask clusters from run config: a new LocalCluster, an existing scheduler, or any cluster class."""
+"""Dask clusters from run config: a new LocalCluster, an existing scheduler, or any cluster class.
+
+A cluster made for a run (local or custom) is closed with the run. A client on an existing
+scheduler is kept for this process's later runs on the same address, as a Dask user keeps one
+`Client` open: connecting and closing cost each run tens of milliseconds (a scheduler
+handshake, a thread for the client's event loop). Runs sharing it release their own futures
+when they end; it is replaced once it lost its scheduler, and closed when the process exits.
+"""
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import json
 import logging
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -75,8 +84,13 @@ def _custom(choice: ClusterChoice) -> Any:
     return cls(**dict(choice.config.get("kwargs") or {}))
 
 
+_shared: dict[str, Client] = {}  # by scheduler address
+_shared_lock = threading.Lock()
+
+
 def _existing(choice: ClusterChoice) -> Client:
-    """A client on the scheduler at the chosen address, or the one its scheduler file names."""
+    """This process's client on the scheduler at the chosen address, or the one its scheduler
+    file names; connected now if it has none that is running."""
     config = choice.config
     if config.get("scheduler_file"):
         setting = "scheduler_file"
@@ -87,23 +101,53 @@ def _existing(choice: ClusterChoice) -> Client:
     else:
         setting, address = "address", config["address"]
     timeout = config["timeout"]
+    with _shared_lock:
+        client = _shared.get(address)
+    if client is not None and client.status == "running":
+        return client
     try:
-        return Client(address, timeout=timeout, set_as_default=False)
+        connected = Client(address, timeout=timeout, set_as_default=False)
     except (OSError, TimeoutError) as exc:
         raise DagsterDaskError(
             f"Could not reach the Dask scheduler at {address} within {timeout}s "
             f"({choice.where(setting)}): {exc}"
         ) from None
+    with _shared_lock:
+        client = _shared.get(address)
+        if client is not None and client.status == "running":  # another run connected first
+            unused = connected
+        else:  # the first, or one that lost its scheduler
+            unused, client = client, connected
+            _shared[address] = client
+    if unused is not None:
+        unused.close()
+    return client
+
+
+@atexit.register
+def _close_shared() -> None:
+    """Close the kept clients as the process exits. One whose scheduler went away is still
+    trying to reconnect, and closing it ends that with a traceback in distributed's log,
+    which at exit tells the user nothing: that log is off for these closes."""
+    with _shared_lock:
+        clients = list(_shared.values())
+        _shared.clear()
+    log = logging.getLogger("distributed.client")
+    was, log.disabled = log.disabled, True
+    try:
+        for client in clients:
+            client.close()
+    finally:
+        log.disabled = was
 
 
 @contextmanager
 def dask_client(choice: ClusterChoice, adapt: Mapping[str, Any] | None) -> Iterator[Client]:
     """A client on the chosen cluster; a cluster made here is closed afterwards, an existing
-    scheduler is left running."""
+    scheduler is left running and its client kept for the next run."""
     with ExitStack() as stack:
         if choice.kind == "existing":
             client = _existing(choice)
-            stack.callback(client.close)
         else:
             cluster = _local(choice.config) if choice.kind == "local" else _custom(choice)
             stack.callback(cluster.close)

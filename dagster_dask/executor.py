@@ -238,6 +238,7 @@ class DaskExecutor(Executor):
         self.worker_timeout = config["worker_timeout"]
         self._stack = ExitStack()
         self._client: Client | None = None
+        self._payload: Future | None = None
         self._futures: dict[str, Future] = {}  # by the key of the task's first step
         self._chains: dict[str, list[str]] = {}  # the step keys each task runs, by its first
         self._unavailable: dict[str, str] = {}
@@ -378,10 +379,18 @@ class DaskExecutor(Executor):
         client.run(release_run, self.launch_context.ctx.run_id, True)
 
     def close(self) -> None:
-        """Let go of the run: once this client is gone the scheduler forgets the run's payload
-        task, and each worker releases the run then (ReleaseForgottenRuns), off the driver's
-        time; every step has ended and its events are stored by now."""
-        self._client = None
+        """Let go of the run: the scheduler forgets its tasks once no client holds them (a task
+        still pending is canceled), and each worker then releases the run
+        (ReleaseForgottenRuns), off the driver's time; every step has ended and its events are
+        stored by now."""
+        client, self._client = self._client, None
+        held = [f for f in (self._payload, *self._futures.values()) if f is not None]
+        if client is not None and client.status == "running":
+            pending = [f for f in held if not f.done()]
+            if pending:
+                client.cancel(pending)
+        for future in held:
+            future.release()
         self._stack.close()
 
 

@@ -9,7 +9,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,18 +64,21 @@ def _end(processes: Sequence[subprocess.Popen]) -> None:
 
 
 @contextmanager
-def _dask_processes(directory: Path, workers: Sequence[_WorkerSpec]) -> Iterator[RemoteCluster]:
-    """`dask scheduler` and one `dask worker` (under a nanny) per spec; their output goes to
-    `directory/dask.log`. Ends exactly the processes it started."""
+def _dask_processes(
+    directory: Path, workers: Sequence[_WorkerSpec], port: int = 0
+) -> Iterator[RemoteCluster]:
+    """`dask scheduler` (on `port`, 0: any free one) and one `dask worker` (under a nanny) per
+    spec; their output goes to `directory/dask.log`. Ends exactly the processes it started."""
     directory.mkdir(parents=True, exist_ok=True)
     scheduler_file = directory / "scheduler.json"
     started: list[subprocess.Popen] = []
-    with open(directory / "dask.log", "w") as log:
+    scheduler_file.unlink(missing_ok=True)  # a scheduler started here before wrote it
+    with open(directory / "dask.log", "a") as log:
         try:
             started.append(
                 subprocess.Popen(
                     [
-                        *(DASK, "scheduler", "--host", "127.0.0.1", "--port", "0"),
+                        *(DASK, "scheduler", "--host", "127.0.0.1", "--port", str(port)),
                         *("--no-dashboard", "--scheduler-file", str(scheduler_file)),
                     ],
                     stdout=log,
@@ -112,6 +115,13 @@ def remote_cluster(tmp_path) -> Iterator[RemoteCluster]:
     workers = [_WorkerSpec("gpu-worker", ["--resources", "GPU=1"]), _WorkerSpec("cpu-worker")]
     with _dask_processes(tmp_path, workers) as cluster:
         yield cluster
+
+
+@pytest.fixture
+def cluster_at_port(tmp_path) -> Callable[[int], AbstractContextManager[RemoteCluster]]:
+    """Starts `dask scheduler` on a given port with one `dask worker`, for as long as the
+    returned context lasts: a test can stop the cluster and start it again at one address."""
+    return lambda port: _dask_processes(tmp_path / "cluster", [_WorkerSpec("w")], port)
 
 
 def _workers_elsewhere(

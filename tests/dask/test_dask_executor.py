@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import time
 
 import pytest
 from distributed import Client, get_task_stream
+from waiting import wait_until
 
 from dagster_core import (
     DagsterEventType,
@@ -210,6 +212,41 @@ def test_custom_cluster_module_that_is_missing_names_the_package(tmp_path):
     )
     with pytest.raises(DagsterDaskError, match="pip install dask-jobqueue-missing"):
         execute_pipeline(wide_pipeline(1), cfg, instance=DagsterInstance.local_temp())
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_runs_share_a_client_let_go_of_their_tasks_and_reach_a_restarted_scheduler(
+    cluster_at_port, tmp_path
+):
+    port, p, instance = _free_port(), wide_pipeline(3), DagsterInstance.local_temp()
+
+    def scheduler_state(dask_scheduler):  # nested: travels by value to the scheduler
+        return [str(key) for key in dask_scheduler.tasks], list(dask_scheduler.clients)
+
+    with cluster_at_port(port) as cluster:
+        config = dask_config(existing(cluster.address), tmp_path)
+        runs = [execute_pipeline(p, config, instance=instance) for _ in range(2)]
+        assert [r.result_for_solid("total").output_value() for r in runs] == [6, 6]
+        with Client(cluster.address, set_as_default=False) as watcher:
+
+            def held() -> list[str]:
+                tasks, _ = watcher.run_on_scheduler(scheduler_state)
+                return [key for key in tasks if any(r.run_id in key for r in runs)]
+
+            # nothing of an ended run stays in the cluster's memory
+            wait_until(lambda: not held(), 30, "the scheduler to forget the runs' tasks")
+            _, clients = watcher.run_on_scheduler(scheduler_state)
+        # both runs went through one connection of this process, kept for the next run
+        assert len(set(clients) - {watcher.id, "fire-and-forget"}) == 1, clients
+    with cluster_at_port(port):  # the same address again, a new scheduler behind it
+        again = execute_pipeline(p, config, instance=instance)
+    assert again.result_for_solid("total").output_value() == 6
 
 
 @pytest.mark.slow
