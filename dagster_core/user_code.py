@@ -192,12 +192,17 @@ def pickle_with_user_code(obj: object) -> bytes:
 
     Intermediate stores in it take along the classes of the user's code that it holds
     (`shipped_classes`): learning which needs one pickling pass more, and taking only those
-    keeps a class the run never uses, which may not pickle, out of it."""
+    keeps a class the run never uses, which may not pickle, out of it. Where the user's code
+    defines no class, there is nothing to learn and no pass more."""
     modules = user_code_modules()
     with _by_value(modules):
-        recorder = _ClassRecorder(_top_level_classes([*modules, sys.modules["__main__"]]))
-        recorder.dump(obj)
-        token = _shipped_classes.set(MappingProxyType(recorder.met))
+        candidates = _top_level_classes([*modules, sys.modules["__main__"]])
+        met: dict[tuple[str, str], type] = {}
+        if candidates:
+            recorder = _ClassRecorder(candidates)
+            recorder.dump(obj)
+            met = recorder.met
+        token = _shipped_classes.set(MappingProxyType(met))
         try:
             return cloudpickle.dumps(obj)
         finally:
