@@ -163,12 +163,14 @@ def _submit_options(step: ExecutionStep) -> dict[str, Any]:
     return options
 
 
-def _offered(client: Client, wanted: Mapping[str, float]) -> bool:
+def _worker_resources(client: Client) -> list[Mapping[str, float]]:
+    """The resources each worker of the cluster offers (one scheduler round trip)."""
     workers = client.scheduler_info(n_workers=-1)["workers"].values()
-    return any(
-        all(w.get("resources", {}).get(name, 0) >= amount for name, amount in wanted.items())
-        for w in workers
-    )
+    return [w.get("resources", {}) for w in workers]
+
+
+def _offered(offers: Sequence[Mapping[str, float]], wanted: Mapping[str, float]) -> bool:
+    return any(all(o.get(name, 0) >= amount for name, amount in wanted.items()) for o in offers)
 
 
 def _task_key(solid_def_name: str, run_id: str, step_key: str) -> str:
@@ -253,22 +255,22 @@ class DaskExecutor(Executor):
         super().start(launch)
         client = self._client = self._stack.enter_context(dask_client(self.cluster, self.adapt))
         client.register_plugin(ReleaseForgottenRuns())
-        workers = len(client.scheduler_info()["workers"])
+        offers = _worker_resources(client)
         yield self._engine_event(
-            f"Dask cluster at {client.scheduler.address} with {workers} workers; "
+            f"Dask cluster at {client.scheduler.address} with {len(offers)} workers; "
             f"dashboard: {client.dashboard_link}",
             dashboard=client.dashboard_link,
             scheduler=client.scheduler.address,
         )
-        yield from self._wait_for_workers()
-        self._unavailable = yield from self._unavailable_resources()
+        if not offers:
+            yield from self._wait_for_workers()
+            offers = _worker_resources(client)
+        self._unavailable = yield from self._unavailable_resources(offers)
 
     def _wait_for_workers(self) -> Iterator[DagsterEvent]:
-        """Say so, then wait up to `worker_timeout` when the cluster has no worker yet."""
+        """Say so, then wait up to `worker_timeout` for a worker to join the cluster."""
         client = self._client
         assert client is not None
-        if client.scheduler_info()["workers"]:
-            return
         yield self._engine_event(
             f"Waiting up to {self.worker_timeout}s for a Dask worker to join the scheduler at "
             f"{client.scheduler.address}",
@@ -281,16 +283,18 @@ class DaskExecutor(Executor):
                 f"{self.worker_timeout}s (execution.dask.worker_timeout)"
             ) from None
 
-    def _unavailable_resources(self) -> Iterator[DagsterEvent]:
-        """Why each step whose `dask/resources` no worker offers after waiting `worker_timeout`
-        cannot run."""
+    def _unavailable_resources(
+        self, offers: Sequence[Mapping[str, float]]
+    ) -> Iterator[DagsterEvent]:
+        """Why each step whose `dask/resources` no worker offers (`offers`: what each worker
+        offers now) after waiting `worker_timeout` cannot run."""
         client = self._client
         assert client is not None
         steps = self.launch_context.ctx.plan.steps_to_execute
         wanted = {
             s.key: _submit_options(s)["resources"] for s in steps if "dask/resources" in s.tags
         }
-        missing = {k: r for k, r in wanted.items() if not _offered(client, r)}
+        missing = {k: r for k, r in wanted.items() if not _offered(offers, r)}
         if missing:
             yield self._engine_event(
                 f"Waiting up to {self.worker_timeout}s for workers with resources: "
@@ -299,7 +303,8 @@ class DaskExecutor(Executor):
             deadline = time.monotonic() + self.worker_timeout
             while missing and time.monotonic() < deadline:
                 time.sleep(0.2)
-                missing = {k: r for k, r in missing.items() if not _offered(client, r)}
+                offers = _worker_resources(client)
+                missing = {k: r for k, r in missing.items() if not _offered(offers, r)}
         return {
             key: f"no Dask worker offers the resources {resources} that step {key} needs "
             f"(waited {self.worker_timeout}s; start workers with `--resources`)"
