@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import logging
 import select
+import threading
 from typing import Any
 
 import psycopg2
 import psycopg2.extensions
-from sqlalchemy import URL, Connection, create_engine, make_url, text
+from sqlalchemy import URL, Connection, Engine, create_engine, make_url, text
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from dagster_core.config import ConfigString, Field
@@ -40,15 +41,7 @@ class PostgresDatabase(SqlDatabase):
     max_retries = 1
 
     def __init__(self, postgres_url: str):
-        url = _parse_url(postgres_url)
-        connect_args = (
-            {} if "connect_timeout" in url.query else {"connect_timeout": CONNECT_TIMEOUT}
-        )
-        engine = create_engine(url, connect_args=connect_args)
-        _, params = engine.dialect.create_connect_args(engine.url)
-        self.connect_params: dict[str, Any] = {**params, **connect_args}
-        # reads get connections of their own, set to autocommit once rather than at every read
-        reads = create_engine(url, connect_args=connect_args, isolation_level="AUTOCOMMIT")
+        engine, reads, self.connect_params = _engines(postgres_url)
         super().__init__(engine, redact_url(postgres_url), read_engine=reads)
 
     def is_transient(self, error: DBAPIError) -> bool:
@@ -62,6 +55,32 @@ class PostgresDatabase(SqlDatabase):
             f"Cannot connect to PostgreSQL at {host}:{port} ({self.location}): {reason}. "
             f"Is the server running and the URL right? Try: pg_isready -h {host} -p {port}"
         )
+
+
+_EngineSet = tuple[Engine, Engine, dict[str, Any]]
+_engine_sets: dict[str, _EngineSet] = {}
+_engine_sets_lock = threading.Lock()
+
+
+def _engines(postgres_url: str) -> _EngineSet:
+    """The engine for transactions, the engine for reads and the psycopg2 connect parameters of
+    a URL, made once per process: the run, event-log and schedule storages of an instance, and
+    each instance a process opens (a Dask worker opens one per run), share them, so the dialect
+    asks the server about itself once rather than at every storage's first connection. Disposing
+    a storage closes the pooled connections; the engines connect again when next used."""
+    with _engine_sets_lock:
+        found = _engine_sets.get(postgres_url)
+        if found is None:
+            url = _parse_url(postgres_url)
+            connect_args = (
+                {} if "connect_timeout" in url.query else {"connect_timeout": CONNECT_TIMEOUT}
+            )
+            engine = create_engine(url, connect_args=connect_args)
+            _, params = engine.dialect.create_connect_args(engine.url)
+            # reads get connections of their own, set to autocommit once rather than at every read
+            reads = create_engine(url, connect_args=connect_args, isolation_level="AUTOCOMMIT")
+            found = _engine_sets[postgres_url] = (engine, reads, {**params, **connect_args})
+        return found
 
 
 def _parse_url(postgres_url: str) -> URL:

@@ -58,10 +58,8 @@ class SqlDatabase(ABC):
         self.engine = engine
         self.location = location
         self._read_engine = read_engine or engine
-        # A forked child must not reuse the parent's pooled connections: their sockets are shared.
         for pooled in {engine, self._read_engine}:
-            engine_ref = weakref.ref(pooled)
-            os.register_at_fork(after_in_child=lambda ref=engine_ref: _dispose_in_child(ref))
+            _dispose_in_forked_children(pooled)
         self._ensure_schema()
 
     def read(self, work: Callable[[Connection], T]) -> T:
@@ -138,7 +136,9 @@ class SqlDatabase(ABC):
         except dbapi_error as orig:
             invalidated = dialect.is_disconnect(orig, connection.dbapi_connection, None)
             if invalidated:
-                connection.invalidate(orig)
+                # as SQLAlchemy's own execution does: every connection the pool made before this
+                # one is recycled at its next checkout (a restarted server dropped them all)
+                engine.pool._invalidate(connection, orig)
             raise DBAPIError.instance(
                 sql, params, orig, dbapi_error, connection_invalidated=invalidated, dialect=dialect
             ) from orig
@@ -157,9 +157,11 @@ class SqlDatabase(ABC):
 
         An older database still opens, so that `dagster instance migrate` can load the instance
         and upgrade it."""
-        revision, tables = self.read(lambda c: (current_revision(c), has_tables(c)))
+        revision, tables = self.read(
+            lambda c: (revision := current_revision(c), revision is not None or has_tables(c))
+        )
         head = head_revision()
-        if revision is None and not tables:
+        if not tables:
             migrate(self.engine)
         elif revision != head:
             logger.warning(
@@ -169,6 +171,18 @@ class SqlDatabase(ABC):
                 revision or "(none)",
                 head,
             )
+
+
+_fork_safe: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def _dispose_in_forked_children(engine: Engine) -> None:
+    """A forked child must not reuse the parent's pooled connections (their sockets are shared):
+    have it drop them, once per engine however many storages share it."""
+    if engine not in _fork_safe:
+        _fork_safe.add(engine)
+        engine_ref = weakref.ref(engine)
+        os.register_at_fork(after_in_child=lambda: _dispose_in_child(engine_ref))
 
 
 def _dispose_in_child(engine_ref: weakref.ref[Engine]) -> None:
