@@ -50,21 +50,48 @@ def repeat(
     """Call `fn` `warmup` times untimed, then `reps` times timed (each after a garbage collection),
     then (with `memory`) once more under tracemalloc, which slows it down, for its peak memory;
     `tick` after every call."""
-    for _ in range(warmup):
-        fn()
-        tick()
-    seconds = []
-    for _ in range(reps):
-        gc.collect()  # so garbage left by earlier calls is not collected on this one's time
-        started = time.perf_counter()
-        fn()
-        seconds.append(time.perf_counter() - started)
-        tick()
+    (seconds,) = _timed((fn,), reps, warmup, tick)
     peak_mb = None
     if memory:
         peak_mb = traced_peak_mb(fn)
         tick()
     return Sample(seconds, peak_mb)
+
+
+def repeat_beside(
+    fn: Callable[[], Any],
+    baseline: Callable[[], Any],
+    reps: int,
+    warmup: int,
+    tick: Callable[[], None] = lambda: None,
+) -> tuple[Sample, Sample]:
+    """`repeat` of `fn` (its memory measured) and of its `baseline`, taking turns: each timed call
+    of `fn` follows one of the baseline, so both see the machine in the same state (a shared VM's
+    speed drifts by 1.5-2x within minutes, which a baseline measured apart would turn into the
+    ratio's error)."""
+    seconds, baseline_seconds = _timed((fn, baseline), reps, warmup, tick)
+    peak_mb = traced_peak_mb(fn)
+    tick()
+    return Sample(seconds, peak_mb), Sample(baseline_seconds, None)
+
+
+def _timed(
+    fns: tuple[Callable[[], Any], ...], reps: int, warmup: int, tick: Callable[[], None]
+) -> list[list[float]]:
+    """Seconds of `reps` timed calls of each of `fns`, in turns, after `warmup` untimed turns."""
+    for _ in range(warmup):
+        for fn in fns:
+            fn()
+            tick()
+    seconds: list[list[float]] = [[] for _ in fns]
+    for _ in range(reps):
+        for fn, times in zip(fns, seconds, strict=True):
+            gc.collect()  # so garbage left by earlier calls is not collected on this one's time
+            started = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - started)
+            tick()
+    return seconds
 
 
 @dataclass(frozen=True)

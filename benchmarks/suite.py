@@ -24,7 +24,7 @@ from distributed import get_task_stream
 
 from benchmarks import graphql_api, webui_pages, workloads
 from benchmarks.events import read_run, step_batches, write_batches
-from benchmarks.measure import MB, Progress, Record, Sample, record, repeat
+from benchmarks.measure import MB, Progress, Record, Sample, record, repeat, repeat_beside
 from benchmarks.services import BUCKET, WORKERS, Services, instance
 from dagster_core import (
     DagsterEventType,
@@ -225,9 +225,9 @@ def plan_cases(settings: Settings, only: set[str]) -> list[Case]:
 
 
 def progress_units(cases: list[Case], settings: Settings) -> int:
-    """Timed and warm-up calls the cases make, each baseline counted once."""
-    baselines = {case.baseline for case in cases if case.baseline is not None}
-    return sum(case.calls(settings) for case in cases) + len(baselines) * settings.baseline_calls
+    """Timed and warm-up calls the cases make, their baselines' among them."""
+    beside = sum(1 for case in cases if case.baseline is not None)
+    return sum(case.calls(settings) for case in cases) + beside * settings.baseline_calls
 
 
 @dataclass(frozen=True)
@@ -297,7 +297,7 @@ class Suite:
         self.records: list[Record] = []
         self.notes: list[str] = []
         self.timeline: list[TimelineBar] = []
-        self._baselines: dict[tuple[str, str, int], Sample] = {}
+        self._in_memory_events: dict[str, Sample] = {}  # the events cases' baselines, by phase
         if found.dask_start_s is not None:
             self.records.append(
                 record(
@@ -341,11 +341,18 @@ class Suite:
 
     # -- baselines --------------------------------------------------------------------------------
 
-    def _baseline(self, key: tuple[str, str, int]) -> tuple[str, Sample]:
-        """The baseline's sample, measured the first time a case asks for it."""
-        if key not in self._baselines:
-            self._baselines[key] = self._repeat(self._baseline_fn(*key), memory=False)
-        return BASELINE_NAMES[key[1]], self._baselines[key]
+    def _repeat_beside(
+        self, fn: Callable[[], Any], key: tuple[str, str, int]
+    ) -> tuple[Sample, tuple[str, Sample]]:
+        """`fn`'s sample and its baseline's (named), timed in turns."""
+        sample, baseline = repeat_beside(
+            fn,
+            self._baseline_fn(*key),
+            self.settings.reps,
+            self.settings.warmup,
+            self.progress.advance,
+        )
+        return sample, (BASELINE_NAMES[key[1]], baseline)
 
     def _baseline_fn(self, workload: str, kind: str, n: int) -> Callable[[], Any]:
         if kind == "futures":
@@ -395,7 +402,9 @@ class Suite:
         steps = len(pipeline.solids)
         with self._scratch_dir() as base_dir, instance(case.instance, self.found) as on:
             config = self._run_config(case, base_dir)
-            sample = self._repeat(lambda: execute(pipeline, config, on))
+            sample, baseline = self._repeat_beside(
+                lambda: execute(pipeline, config, on), case.baseline
+            )
             if case.timeline:
                 self.timeline = self._dask_timeline(pipeline, config, on)
                 self.notes.append(timeline_summary(self.timeline))
@@ -409,7 +418,7 @@ class Suite:
                 instance=case.instance,
                 n=case.n,
                 steps=steps,
-                baseline=self._baseline(case.baseline),
+                baseline=baseline,
             )
         )
 
@@ -454,9 +463,9 @@ class Suite:
             read = self._repeat(lambda: read_run(storage, run_ids[-1], n))
         samples = {"write": written, "read": read}
         if case.backend == "in_memory":
-            self._baselines.update({("events", phase, n): s for phase, s in samples.items()})
+            self._in_memory_events.update(samples)
         for phase, sample in samples.items():
-            in_memory = self._baselines.get(("events", phase, n))
+            in_memory = self._in_memory_events.get(phase)
             self.records.append(
                 record(
                     sample,
@@ -500,13 +509,15 @@ class Suite:
                 self.records.append(
                     record(plan, storage=None, instance=None, phase="plan", **common)
                 )
-            run = self._repeat(lambda: execute(pipeline, config, on))
+            run, baseline = self._repeat_beside(
+                lambda: execute(pipeline, config, on), case.baseline
+            )
         self.records.append(
             record(
                 run,
                 storage="filesystem",
                 instance="sqlite",
-                baseline=self._baseline(case.baseline),
+                baseline=baseline,
                 **common,
             )
         )
