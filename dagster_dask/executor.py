@@ -50,6 +50,8 @@ from dagster_dask.clusters import (
 )
 from dagster_dask.worker import (
     PAYLOAD_PREFIX,
+    STEP_TASK,
+    MarkRecomputes,
     ReleaseForgottenRuns,
     flush_run,
     pass_payload,
@@ -244,6 +246,7 @@ class DaskExecutor(Executor):
         self._futures: dict[str, Future] = {}  # by the key of the task's first step
         self._chains: dict[str, list[str]] = {}  # the step keys each task runs, by its first
         self._unavailable: dict[str, str] = {}
+        self._recomputes_marked = False
 
     def _engine_event(self, message: str, **data: Any) -> DagsterEvent:
         ctx = self.launch_context.ctx
@@ -255,6 +258,7 @@ class DaskExecutor(Executor):
         super().start(launch)
         client = self._client = self._stack.enter_context(dask_client(self.cluster, self.adapt))
         client.register_plugin(ReleaseForgottenRuns())
+        self._recomputes_marked = yield from self._mark_recomputes()
         offers = _worker_resources(client)
         yield self._engine_event(
             f"Dask cluster at {client.scheduler.address} with {len(offers)} workers; "
@@ -266,6 +270,24 @@ class DaskExecutor(Executor):
             yield from self._wait_for_workers()
             offers = _worker_resources(client)
         self._unavailable = yield from self._unavailable_resources(offers)
+
+    def _mark_recomputes(self) -> Iterator[DagsterEvent]:
+        """Have the scheduler mark the tasks it sends to a worker again (MarkRecomputes); whether
+        it does. A scheduler that cannot load the plugin (dagster is not installed beside it)
+        only costs each step a look at the run's log, which this says."""
+        client = self._client
+        assert client is not None
+        try:
+            client.register_plugin(MarkRecomputes())
+        except Exception as exc:  # whatever the scheduler raised loading it, sent back
+            yield self._engine_event(
+                f"The Dask scheduler at {client.scheduler.address} could not load dagster's "
+                f"scheduler plugin ({type(exc).__name__}: {exc}); every step of this run looks "
+                "in the run's log for an earlier attempt before it runs. Install dagster beside "
+                "the scheduler to spare them that read."
+            )
+            return False
+        return True
 
     def _wait_for_workers(self) -> Iterator[DagsterEvent]:
         """Say so, then wait up to `worker_timeout` for a worker to join the cluster."""
@@ -342,13 +364,20 @@ class DaskExecutor(Executor):
             if first in self._unavailable:
                 task = Task(key, unavailable_step, self._unavailable[first], *deps)
             else:
-                task = Task(key, run_steps_task, TaskRef(payload_key), tuple(chain), *deps)
+                task = Task(
+                    key,
+                    run_steps_task,
+                    TaskRef(payload_key),
+                    tuple(chain),
+                    self._recomputes_marked,
+                    *deps,
+                )
             layer = f"dagster-steps-{run_id}-{sorted(options[first].items())}"
             layers.setdefault(layer, {})[key] = task
-            annotations[layer] = options[first]
+            annotations[layer] = {STEP_TASK: True, **options[first]}
         graph = HighLevelGraph(
             {
-                name: MaterializedLayer(tasks, annotations=annotations.get(name) or None)
+                name: MaterializedLayer(tasks, annotations=annotations.get(name))
                 for name, tasks in layers.items()
             },
             {name: set() for name in layers},

@@ -9,20 +9,32 @@ run's first step on it until the run is released: by its driver when the run end
 canceled, or, when the driver went away without saying so (killed), as soon as the scheduler has
 forgotten the run's payload task. A released session closes only once the steps of its run that
 are running on this worker have ended, so no step runs with its resources torn down.
+
+Before a step runs, it looks in the run's log for an earlier attempt (a success is not run
+again; a lost attempt is followed by the next number) only when its task may have run before:
+on the scheduler, MarkRecomputes marks a step task that leaves a worker other than by
+finishing there (its worker was lost, its result with it, Dask retries it), and the mark reaches
+the worker that runs the task again with the task's annotations. Dask computes an unmarked task
+for the first time, so nothing of it can be in the log. When the scheduler cannot load the plugin
+(dagster is not installed beside it), every step looks.
 """
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
-from distributed import WorkerPlugin, get_worker
+from distributed import SchedulerPlugin, WorkerPlugin, get_worker
 
 from dagster_core.execution.step_runner import StepResult
 from dagster_core.execution.step_session import RunPayload, StepSession
 from dagster_dask.clusters import DagsterDaskError
 
 PAYLOAD_PREFIX = "dagster-payload-"
+# Annotations: on every task that runs steps; added by MarkRecomputes to one that may have run.
+STEP_TASK = "dagster/steps"
+RECOMPUTE = "dagster/recompute"
 
 
 @dataclass
@@ -62,22 +74,27 @@ def pass_payload(payload: RunPayload) -> RunPayload:
 
 
 def run_steps_task(
-    payload: RunPayload, step_keys: tuple[str, ...], *upstream: tuple[StepResult, ...]
+    payload: RunPayload,
+    step_keys: tuple[str, ...],
+    recomputes_marked: bool,
+    *upstream: tuple[StepResult, ...],
 ) -> tuple[StepResult, ...]:
     """Run steps one after another (a Dask task: one step, or a chain of steps each the only
     downstream of the one before) in the run's session on this worker; their events go to the
     instance's event log, their small StepResults back. A chain stops before its next step once
     Dask no longer wants the task (the run was canceled, or its driver went away), as that
-    step's own task would not have started."""
+    step's own task would not have started. `recomputes_marked`: MarkRecomputes runs on the
+    scheduler, so an unmarked task's steps need not look for earlier attempts."""
     run = _acquire(payload)
     try:
+        check_prior = not recomputes_marked or _marked_recompute()
         known = {r.step_key: r for results in upstream for r in results}
         for index, key in enumerate(step_keys):
             if index and (run.released or _abandoned()):
                 raise DagsterDaskError(
                     f"run {payload.run_id} was canceled or its driver went away before step {key}"
                 )
-            known[key] = run.session.run(key, known)
+            known[key] = run.session.run(key, known, check_prior)
         return tuple(known[key] for key in step_keys)
     finally:
         _release_step(payload.run_id, run)
@@ -89,6 +106,14 @@ def flush_run(run_id: str) -> None:
         run = _runs.get(run_id)
     if run is not None:
         run.session.flush()
+
+
+def _marked_recompute() -> bool:
+    """Whether the scheduler marked the task running in this thread as one that may have run
+    before (MarkRecomputes); a task this worker no longer knows counts as marked."""
+    worker = get_worker()
+    task = worker.state.tasks.get(worker.get_current_task())
+    return task is None or bool((task.annotations or {}).get(RECOMPUTE))
 
 
 def _abandoned() -> bool:
@@ -149,3 +174,26 @@ class ReleaseForgottenRuns(WorkerPlugin):
             await self._worker.loop.run_in_executor(
                 None, release_run, key.removeprefix(PAYLOAD_PREFIX)
             )
+
+
+_SENT = frozenset({"processing", "memory"})  # the task was with a worker, running or finished
+_DONE = frozenset({"memory", "forgotten"})  # finished there, or forgotten with its run
+
+
+class MarkRecomputes(SchedulerPlugin):
+    """On the scheduler: marks a task that runs steps (annotated STEP_TASK) with RECOMPUTE when it
+    leaves the worker it was sent to other than by finishing there, before Dask sends it to a
+    worker again. Runs inside the scheduler's transitions, so the mark is in the annotations of
+    the task's next compute message."""
+
+    idempotent = True
+    name = "dagster-mark-recomputes"
+
+    async def start(self, scheduler) -> None:  # type: ignore[no-untyped-def]
+        self._scheduler = scheduler
+
+    def transition(self, key, start, finish, *args: Any, **kwargs: Any) -> None:  # type: ignore[no-untyped-def]
+        if start in _SENT and finish not in _DONE:
+            task = self._scheduler.tasks.get(key)
+            if task is not None and task.annotations.get(STEP_TASK):
+                task.annotations = {**task.annotations, RECOMPUTE: True}

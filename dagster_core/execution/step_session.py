@@ -2,11 +2,12 @@
 
 A session opens a run once per process: the run's resources are built once, and its events are
 stored in the instance's event log by this process, in batches, so a step's events are kept even
-if the driver dies. Before a step runs, the session looks at the run's log for it: a step that
-already succeeded in this run is not run again (Dask recomputing a result lost with a worker, a
-retried Airflow task) and returns its recorded result; an attempt lost with its process is
-followed by the next attempt number. A session whose run was canceled under it records what its
-running steps still do, but not as step ends, so nothing counts as succeeded after the cancel.
+if the driver dies. Before a step runs, the session looks at the run's log for it, unless its
+caller knows that no process ran it in this run before: a step that already succeeded in this
+run is not run again (Dask recomputing a result lost with a worker, a retried Airflow task) and
+returns its recorded result; an attempt lost with its process is followed by the next attempt
+number. A session whose run was canceled under it records what its running steps still do, but
+not as step ends, so nothing counts as succeeded after the cancel.
 """
 
 from __future__ import annotations
@@ -48,8 +49,7 @@ class StepSession:
     """A run opened in this process to run its steps; `close` tears its resources down.
 
     `recorder` is the caller's when it also records the run's other events in this process (the
-    driver running steps in process); else the session makes its own. `check_prior=False` skips
-    the look at the log where no other process can have run a step of the run.
+    driver running steps in process); else the session makes its own.
     `batch_step_ends`: see EventRecorder. `dispose_instance` closes the instance's connections
     with the session."""
 
@@ -58,14 +58,12 @@ class StepSession:
         ctx: RunContext,
         instance: DagsterInstance,
         recorder: EventRecorder | None = None,
-        check_prior: bool = True,
         batch_step_ends: bool = False,
         dispose_instance: bool = False,
     ):
         self.ctx = ctx
         self.instance = instance
         self.canceled = False
-        self._check_prior = check_prior
         self._stack = ExitStack()
         if dispose_instance:
             self._stack.callback(instance.dispose)
@@ -81,15 +79,19 @@ class StepSession:
             raise
 
     def events(
-        self, step_key: str, upstream: Mapping[str, StepResult] | None = None
+        self,
+        step_key: str,
+        upstream: Mapping[str, StepResult] | None = None,
+        check_prior: bool = True,
     ) -> Iterator[DagsterEvent]:
         """Run one step, yielding its events as they are recorded; returns its StepResult.
 
         `upstream` holds the results of the step's upstream steps when the caller knows them;
-        None reads them from the run's log."""
+        None reads them from the run's log. `check_prior=False` skips the look at the log when
+        the caller knows that no process ran the step in this run before."""
         step = self.ctx.plan.get_step(step_key)
         attempt = 1
-        if self._check_prior:
+        if check_prior:
             prior = self.instance.event_storage.get_logs_for_step(self.ctx.run_id, step_key)
             end = recorded_end(prior)
             if end is not None and end.event_type is DagsterEventType.STEP_SUCCESS:
@@ -112,9 +114,14 @@ class StepSession:
         assert result is not None
         return result
 
-    def run(self, step_key: str, upstream: Mapping[str, StepResult] | None = None) -> StepResult:
-        """Run one step for its result alone (its events go to the log)."""
-        events = self.events(step_key, upstream)
+    def run(
+        self,
+        step_key: str,
+        upstream: Mapping[str, StepResult] | None = None,
+        check_prior: bool = True,
+    ) -> StepResult:
+        """Run one step for its result alone (its events go to the log); see `events`."""
+        events = self.events(step_key, upstream, check_prior)
         while True:
             try:
                 next(events)
@@ -181,9 +188,9 @@ class RunPayload:
     def of(cls, ctx: RunContext, instance_ref: InstanceRef) -> RunPayload:
         return cls(ctx.run_id, pickle_with_user_code(ctx), instance_ref)
 
-    def open(self, check_prior: bool = True, batch_step_ends: bool = False) -> StepSession:
+    def open(self, batch_step_ends: bool = False) -> StepSession:
         """A session on this process's own connection to the instance, closed with it.
-        `check_prior`, `batch_step_ends`: see StepSession."""
+        `batch_step_ends`: see StepSession."""
         instance = DagsterInstance.from_ref(self.instance_ref)
         try:
             ctx = cloudpickle.loads(self.context)
@@ -193,7 +200,6 @@ class RunPayload:
         return StepSession(
             ctx,
             instance,
-            check_prior=check_prior,
             batch_step_ends=batch_step_ends,
             dispose_instance=True,
         )

@@ -23,18 +23,17 @@ class InProcessExecutor(Executor):
 
     def start(self, launch: LaunchContext) -> Iterator[DagsterEvent]:
         super().start(launch)
-        # Only this process runs the run's steps, so there is no earlier attempt to look for.
-        self._session = StepSession(
-            launch.ctx, launch.instance, recorder=launch.recorder, check_prior=False
-        )
+        self._session = StepSession(launch.ctx, launch.instance, recorder=launch.recorder)
         return iter(())
 
     def launch(
         self, steps: Sequence[ExecutionStep], results: Mapping[str, StepResult]
     ) -> Iterator[DagsterEvent]:
         assert self._session is not None
-        for step in steps:  # each step's end event completes it in the run loop
-            yield from self._session.events(step.key, results)
+        # Each step's end event completes it in the run loop. Only this process runs the run's
+        # steps, so there is no earlier attempt to look for.
+        for step in steps:
+            yield from self._session.events(step.key, results, check_prior=False)
 
     def cancel(self) -> None:
         self.close()

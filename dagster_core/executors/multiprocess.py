@@ -109,7 +109,7 @@ def _child_main(
     signal.signal(signal.SIGTERM, _interrupt)
     _watch_driver(lifeline)
     try:
-        session = payload.open(check_prior=False)  # the driver hands each step over once
+        session = payload.open()
     except DagsterExecutionInterrupted:
         return
     except BaseException as exc:
@@ -118,7 +118,8 @@ def _child_main(
     try:
         while (message := conn.recv()) is not None:
             step_key, upstream = message
-            conn.send(StepCompletion(step_key, session.run(step_key, upstream)))
+            # the driver hands each step over once: there is no earlier attempt to look for
+            conn.send(StepCompletion(step_key, session.run(step_key, upstream, check_prior=False)))
     except (DagsterExecutionInterrupted, EOFError, BrokenPipeError):
         pass  # canceled, or the parent is gone
     finally:

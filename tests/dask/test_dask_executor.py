@@ -295,6 +295,47 @@ def test_remote_cluster_with_postgres_resources_and_no_suitable_worker(
     assert waiting
 
 
+def _run_killing_a_worker(pipeline_def, instance, cluster, tmp_path, marks, step_key) -> list:
+    """Run on `cluster` and SIGKILL the worker process running attempt 1 of `step_key` (its
+    solid writes its pid to `marks/<solid>.pid`); the run's events as they came. The worker's
+    nanny starts it again."""
+    events = execute_pipeline_iterator(
+        pipeline_def, dask_config(existing(cluster.address), tmp_path), instance=instance
+    )
+    seen = []
+    pid_file = marks / f"{step_key.partition('.')[0]}.pid"
+    for event in events:
+        seen.append(event)
+        if event.event_type is E.STEP_START and event.step_key == step_key and event.attempt == 1:
+            wait_until(pid_file.exists, 60, f"{step_key} to write its pid")
+            os.kill(int(pid_file.read_text()), signal.SIGKILL)
+    return seen
+
+
+def _hangs_on_first_attempt(name: str, marks, tags=None):
+    """A solid `name` that passes its input on, but whose first attempt writes the pid of the
+    process running it to `marks/<name>.pid` and hangs until that process is killed."""
+
+    @solid(name=name, tags=tags or {})
+    def hang_first(context, x):
+        if context.attempt == 1:
+            (marks / f"{name}.pid").write_text(str(os.getpid()))
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                time.sleep(0.05)
+        return x
+
+    return hang_first
+
+
+def _attempts(stored, step_key) -> list:
+    return [
+        (e.event_type, e.attempt)
+        for e in stored
+        if e.event_type in (E.STEP_START, E.STEP_RESTARTED) and e.step_key == step_key
+    ]
+
+
 @pytest.mark.slow
 def test_a_worker_killed_mid_run_loses_no_step(remote_cluster, tmp_path):
     marks = tmp_path / "marks"
@@ -305,48 +346,63 @@ def test_a_worker_killed_mid_run_loses_no_step(remote_cluster, tmp_path):
         (marks / f"upstream-{os.getpid()}-{time.time_ns()}").write_text("ran")
         return 1
 
-    @solid
-    def slow(context, x):
-        if context.attempt == 1:
-            (marks / "slow.pid").write_text(str(os.getpid()))
-            deadline = time.monotonic() + 120
-            while time.monotonic() < deadline:
-                time.sleep(0.05)
-        return x + 1
+    slow = _hangs_on_first_attempt("slow", marks)
 
     @pipeline(mode_defs=DASK_MODE)
     def p():
         slow(upstream())
 
     instance = DagsterInstance.local_temp()
-    events = execute_pipeline_iterator(
-        p, dask_config(existing(remote_cluster.address), tmp_path), instance=instance
-    )
-    seen = []
-    for event in events:
-        seen.append(event)
-        if (
-            event.event_type is E.STEP_START
-            and event.step_key == "slow.compute"
-            and event.attempt == 1
-        ):
-            deadline = time.monotonic() + 60
-            while not (marks / "slow.pid").exists():
-                assert time.monotonic() < deadline
-                time.sleep(0.05)
-            os.kill(int((marks / "slow.pid").read_text()), signal.SIGKILL)
-    run_id = seen[0].run_id
+    seen = _run_killing_a_worker(p, instance, remote_cluster, tmp_path, marks, "slow.compute")
     assert seen[-1].event_type is E.PIPELINE_SUCCESS
-    stored = instance.all_logs(run_id)
+    stored = instance.all_logs(seen[0].run_id)
     successes = [e.step_key for e in stored if e.event_type is E.STEP_SUCCESS]
     assert sorted(successes) == ["slow.compute", "upstream.compute"]
-    slow_starts = [
-        (e.event_type, e.attempt)
-        for e in stored
-        if e.event_type in (E.STEP_START, E.STEP_RESTARTED) and e.step_key == "slow.compute"
-    ]
-    assert slow_starts == [(E.STEP_START, 1), (E.STEP_RESTARTED, 2)]
+    assert _attempts(stored, "slow.compute") == [(E.STEP_START, 1), (E.STEP_RESTARTED, 2)]
     assert len(list(marks.glob("upstream-*"))) == 1  # never run twice, even if Dask recomputed it
+
+
+@pytest.mark.slow
+def test_a_result_lost_with_its_worker_is_taken_from_the_log_not_computed_again(
+    remote_cluster, tmp_path
+):
+    """`make` and `block` need the GPU worker. Killing it while `block` runs loses the only copy
+    of `make`'s result, so Dask computes `make`'s task again, on the restarted worker: the step
+    returns its recorded result rather than running a second time."""
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    on_gpu = {"dask/resources": {"GPU": 1}}
+
+    @solid(tags=on_gpu)
+    def make(_):
+        (marks / f"make-{os.getpid()}-{time.time_ns()}").write_text("ran")
+        return 1
+
+    block = _hangs_on_first_attempt("block", marks, on_gpu)
+
+    @lambda_solid
+    def after(x, y):
+        (marks / "after").write_text(str(x + y))
+
+    @pipeline(mode_defs=DASK_MODE)
+    def p():
+        made = make()
+        after(made, block(made))
+
+    instance = DagsterInstance.local_temp()
+    seen = _run_killing_a_worker(p, instance, remote_cluster, tmp_path, marks, "block.compute")
+    run_id = seen[0].run_id
+    assert seen[-1].event_type is E.PIPELINE_SUCCESS
+    with Client(remote_cluster.address, set_as_default=False) as client:
+        story = client.run_on_scheduler(
+            lambda dask_scheduler: dask_scheduler.story(f"make-{run_id}-make.compute")
+        )
+    assert sum(1 for t in story if t[2] == "processing") == 2  # Dask did compute it again
+    stored = instance.all_logs(run_id)
+    assert _attempts(stored, "make.compute") == [(E.STEP_START, 1)]
+    assert len(list(marks.glob("make-*"))) == 1
+    assert _attempts(stored, "block.compute") == [(E.STEP_START, 1), (E.STEP_RESTARTED, 2)]
+    assert (marks / "after").read_text() == "2"
 
 
 TERMINATE_CODE = """
