@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+import weakref
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack
@@ -165,10 +166,16 @@ def _submit_options(step: ExecutionStep) -> dict[str, Any]:
     return options
 
 
-def _worker_resources(client: Client) -> list[Mapping[str, float]]:
-    """The resources each worker of the cluster offers (one scheduler round trip)."""
-    workers = client.scheduler_info(n_workers=-1)["workers"].values()
-    return [w.get("resources", {}) for w in workers]
+def _scheduler_snapshot(client: Client) -> tuple[str, list[Mapping[str, float]]]:
+    """The scheduler's id and the resources each of its workers offers (one round trip)."""
+    info = client.scheduler_info(n_workers=-1)
+    return info["id"], [w.get("resources", {}) for w in info["workers"].values()]
+
+
+# The id of the scheduler each client installed the executor's plugins on: a process keeps its
+# client across runs (dagster_dask.clusters), and a plugin stays with its scheduler, so they are
+# installed again only on a new scheduler (one restarted at the same address among them).
+_plugins_installed: weakref.WeakKeyDictionary[Client, str] = weakref.WeakKeyDictionary()
 
 
 def _offered(offers: Sequence[Mapping[str, float]], wanted: Mapping[str, float]) -> bool:
@@ -257,9 +264,13 @@ class DaskExecutor(Executor):
     def start(self, launch: LaunchContext) -> Iterator[DagsterEvent]:
         super().start(launch)
         client = self._client = self._stack.enter_context(dask_client(self.cluster, self.adapt))
-        client.register_plugin(ReleaseForgottenRuns())
-        self._recomputes_marked = yield from self._mark_recomputes()
-        offers = _worker_resources(client)
+        scheduler_id, offers = _scheduler_snapshot(client)
+        self._recomputes_marked = _plugins_installed.get(client) == scheduler_id
+        if not self._recomputes_marked:
+            client.register_plugin(ReleaseForgottenRuns())
+            self._recomputes_marked = yield from self._mark_recomputes()
+            if self._recomputes_marked:
+                _plugins_installed[client] = scheduler_id
         yield self._engine_event(
             f"Dask cluster at {client.scheduler.address} with {len(offers)} workers; "
             f"dashboard: {client.dashboard_link}",
@@ -268,7 +279,7 @@ class DaskExecutor(Executor):
         )
         if not offers:
             yield from self._wait_for_workers()
-            offers = _worker_resources(client)
+            _, offers = _scheduler_snapshot(client)
         self._unavailable = yield from self._unavailable_resources(offers)
 
     def _mark_recomputes(self) -> Iterator[DagsterEvent]:
@@ -325,7 +336,7 @@ class DaskExecutor(Executor):
             deadline = time.monotonic() + self.worker_timeout
             while missing and time.monotonic() < deadline:
                 time.sleep(0.2)
-                offers = _worker_resources(client)
+                _, offers = _scheduler_snapshot(client)
                 missing = {k: r for k, r in missing.items() if not _offered(offers, r)}
         return {
             key: f"no Dask worker offers the resources {resources} that step {key} needs "

@@ -229,6 +229,9 @@ def test_runs_share_a_client_let_go_of_their_tasks_and_reach_a_restarted_schedul
     def scheduler_state(dask_scheduler):  # nested: travels by value to the scheduler
         return [str(key) for key in dask_scheduler.tasks], list(dask_scheduler.clients)
 
+    def scheduler_plugins(dask_scheduler):
+        return set(dask_scheduler.plugins)
+
     with cluster_at_port(port) as cluster:
         config = dask_config(existing(cluster.address), tmp_path)
         runs = [execute_pipeline(p, config, instance=instance) for _ in range(2)]
@@ -244,9 +247,13 @@ def test_runs_share_a_client_let_go_of_their_tasks_and_reach_a_restarted_schedul
             _, clients = watcher.run_on_scheduler(scheduler_state)
         # both runs went through one connection of this process, kept for the next run
         assert len(set(clients) - {watcher.id, "fire-and-forget"}) == 1, clients
-    with cluster_at_port(port):  # the same address again, a new scheduler behind it
+    with cluster_at_port(port) as restarted:  # the same address again, a new scheduler behind it
         again = execute_pipeline(p, config, instance=instance)
+        with Client(restarted.address, set_as_default=False) as watcher:
+            plugins = watcher.run_on_scheduler(scheduler_plugins)
     assert again.result_for_solid("total").output_value() == 6
+    # installed once per scheduler: the new one got the plugin that marks recomputed steps
+    assert "dagster-mark-recomputes" in plugins
 
 
 @pytest.mark.slow
