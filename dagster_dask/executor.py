@@ -253,7 +253,6 @@ class DaskExecutor(Executor):
         self._futures: dict[str, Future] = {}  # by the key of the task's first step
         self._chains: dict[str, list[str]] = {}  # the step keys each task runs, by its first
         self._unavailable: dict[str, str] = {}
-        self._recomputes_marked = False
 
     def _engine_event(self, message: str, **data: Any) -> DagsterEvent:
         ctx = self.launch_context.ctx
@@ -265,12 +264,10 @@ class DaskExecutor(Executor):
         super().start(launch)
         client = self._client = self._stack.enter_context(dask_client(self.cluster, self.adapt))
         scheduler_id, offers = _scheduler_snapshot(client)
-        self._recomputes_marked = _plugins_installed.get(client) == scheduler_id
-        if not self._recomputes_marked:
+        if _plugins_installed.get(client) != scheduler_id:
             client.register_plugin(ReleaseForgottenRuns())
-            self._recomputes_marked = yield from self._mark_recomputes()
-            if self._recomputes_marked:
-                _plugins_installed[client] = scheduler_id
+            client.register_plugin(MarkRecomputes())
+            _plugins_installed[client] = scheduler_id
         yield self._engine_event(
             f"Dask cluster at {client.scheduler.address} with {len(offers)} workers; "
             f"dashboard: {client.dashboard_link}",
@@ -281,24 +278,6 @@ class DaskExecutor(Executor):
             yield from self._wait_for_workers()
             _, offers = _scheduler_snapshot(client)
         self._unavailable = yield from self._unavailable_resources(offers)
-
-    def _mark_recomputes(self) -> Iterator[DagsterEvent]:
-        """Have the scheduler mark the tasks it sends to a worker again (MarkRecomputes); whether
-        it does. A scheduler that cannot load the plugin (dagster is not installed beside it)
-        only costs each step a look at the run's log, which this says."""
-        client = self._client
-        assert client is not None
-        try:
-            client.register_plugin(MarkRecomputes())
-        except Exception as exc:  # whatever the scheduler raised loading it, sent back
-            yield self._engine_event(
-                f"The Dask scheduler at {client.scheduler.address} could not load dagster's "
-                f"scheduler plugin ({type(exc).__name__}: {exc}); every step of this run looks "
-                "in the run's log for an earlier attempt before it runs. Install dagster beside "
-                "the scheduler to spare them that read."
-            )
-            return False
-        return True
 
     def _wait_for_workers(self) -> Iterator[DagsterEvent]:
         """Say so, then wait up to `worker_timeout` for a worker to join the cluster."""
@@ -375,14 +354,7 @@ class DaskExecutor(Executor):
             if first in self._unavailable:
                 task = Task(key, unavailable_step, self._unavailable[first], *deps)
             else:
-                task = Task(
-                    key,
-                    run_steps_task,
-                    TaskRef(payload_key),
-                    tuple(chain),
-                    self._recomputes_marked,
-                    *deps,
-                )
+                task = Task(key, run_steps_task, TaskRef(payload_key), tuple(chain), *deps)
             layer = f"dagster-steps-{run_id}-{sorted(options[first].items())}"
             layers.setdefault(layer, {})[key] = task
             annotations[layer] = {STEP_TASK: True, **options[first]}

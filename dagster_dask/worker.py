@@ -15,8 +15,8 @@ again; a lost attempt is followed by the next number) only when its task may hav
 on the scheduler, MarkRecomputes marks a step task that leaves a worker other than by
 finishing there (its worker was lost, its result with it, Dask retries it), and the mark reaches
 the worker that runs the task again with the task's annotations. Dask computes an unmarked task
-for the first time, so nothing of it can be in the log. When the scheduler cannot load the plugin
-(dagster is not installed beside it), every step looks.
+for the first time, so nothing of it can be in the log. (The scheduler can load the plugin: it
+must import dagster anyway, to read the run's task graph.)
 """
 
 from __future__ import annotations
@@ -74,20 +74,17 @@ def pass_payload(payload: RunPayload) -> RunPayload:
 
 
 def run_steps_task(
-    payload: RunPayload,
-    step_keys: tuple[str, ...],
-    recomputes_marked: bool,
-    *upstream: tuple[StepResult, ...],
+    payload: RunPayload, step_keys: tuple[str, ...], *upstream: tuple[StepResult, ...]
 ) -> tuple[StepResult, ...]:
     """Run steps one after another (a Dask task: one step, or a chain of steps each the only
     downstream of the one before) in the run's session on this worker; their events go to the
     instance's event log, their small StepResults back. A chain stops before its next step once
     Dask no longer wants the task (the run was canceled, or its driver went away), as that
-    step's own task would not have started. `recomputes_marked`: MarkRecomputes runs on the
-    scheduler, so an unmarked task's steps need not look for earlier attempts."""
+    step's own task would not have started. Its steps look for earlier attempts in the run's
+    log only when the scheduler marked the task as one that may have run before."""
     run = _acquire(payload)
     try:
-        check_prior = not recomputes_marked or _marked_recompute()
+        check_prior = _marked_recompute()
         known = {r.step_key: r for results in upstream for r in results}
         for index, key in enumerate(step_keys):
             if index and (run.released or _abandoned()):
