@@ -265,8 +265,15 @@ class DaskExecutor(Executor):
         client = self._client = self._stack.enter_context(dask_client(self.cluster, self.adapt))
         scheduler_id, offers = _scheduler_snapshot(client)
         if _plugins_installed.get(client) != scheduler_id:
-            client.register_plugin(ReleaseForgottenRuns())
-            client.register_plugin(MarkRecomputes())
+            try:
+                client.register_plugin(ReleaseForgottenRuns())
+                client.register_plugin(MarkRecomputes())
+            except ImportError as exc:  # the scheduler's, sent back
+                raise DagsterDaskError(
+                    f"The Dask scheduler at {client.scheduler.address} cannot import dagster "
+                    f"({type(exc).__name__}: {exc}): install dagster in the scheduler's "
+                    "environment as in the workers'; the scheduler reads each run's task graph"
+                ) from None
             _plugins_installed[client] = scheduler_id
         yield self._engine_event(
             f"Dask cluster at {client.scheduler.address} with {len(offers)} workers; "

@@ -65,10 +65,14 @@ def _end(processes: Sequence[subprocess.Popen]) -> None:
 
 @contextmanager
 def _dask_processes(
-    directory: Path, workers: Sequence[_WorkerSpec], port: int = 0
+    directory: Path,
+    workers: Sequence[_WorkerSpec],
+    port: int = 0,
+    scheduler_args: Sequence[str] = (),
 ) -> Iterator[RemoteCluster]:
-    """`dask scheduler` (on `port`, 0: any free one) and one `dask worker` (under a nanny) per
-    spec; their output goes to `directory/dask.log`. Ends exactly the processes it started."""
+    """`dask scheduler` (on `port`, 0: any free one; with `scheduler_args`) and one `dask worker`
+    (under a nanny) per spec; their output goes to `directory/dask.log`. Ends exactly the
+    processes it started."""
     directory.mkdir(parents=True, exist_ok=True)
     scheduler_file = directory / "scheduler.json"
     started: list[subprocess.Popen] = []
@@ -80,6 +84,7 @@ def _dask_processes(
                     [
                         *(DASK, "scheduler", "--host", "127.0.0.1", "--port", str(port)),
                         *("--no-dashboard", "--scheduler-file", str(scheduler_file)),
+                        *scheduler_args,
                     ],
                     stdout=log,
                     stderr=log,
@@ -114,6 +119,30 @@ def remote_cluster(tmp_path) -> Iterator[RemoteCluster]:
     """`dask scheduler` and two `dask worker`s (gpu-worker offers GPU=1)."""
     workers = [_WorkerSpec("gpu-worker", ["--resources", "GPU=1"]), _WorkerSpec("cpu-worker")]
     with _dask_processes(tmp_path, workers) as cluster:
+        yield cluster
+
+
+# A `dask scheduler --preload` file that makes every import of dagster fail in the scheduler, as
+# on a scheduler started in an environment without dagster.
+_NO_DAGSTER = """
+import sys
+
+class _NoDagster:
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in ("dagster_core", "dagster_dask"):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+
+sys.meta_path.insert(0, _NoDagster())
+"""
+
+
+@pytest.fixture
+def scheduler_without_dagster(tmp_path) -> Iterator[RemoteCluster]:
+    """`dask scheduler` that cannot import dagster, and one `dask worker` that can."""
+    preload = tmp_path / "no_dagster.py"
+    preload.write_text(_NO_DAGSTER)
+    args = ["--preload", str(preload)]
+    with _dask_processes(tmp_path / "cluster", [_WorkerSpec("w")], scheduler_args=args) as cluster:
         yield cluster
 
 

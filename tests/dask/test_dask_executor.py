@@ -498,6 +498,22 @@ def test_a_cluster_without_workers_fails_after_the_configured_wait(tmp_path):
     assert run.status is PipelineRunStatus.FAILURE and "No Dask worker" in run.status_message
 
 
+@pytest.mark.slow
+def test_a_scheduler_that_cannot_import_dagster_is_named_before_any_step(
+    scheduler_without_dagster, tmp_path
+):
+    instance = DagsterInstance.local_temp()
+    cfg = dask_config(existing(scheduler_without_dagster.address), tmp_path)
+    result = execute_pipeline(wide_pipeline(2), cfg, instance=instance, raise_on_error=False)
+    assert not result.success
+    assert not step_events(result, E.STEP_START)
+    (run,) = instance.get_runs()
+    assert run.status is PipelineRunStatus.FAILURE
+    message = run.status_message
+    assert f"scheduler at {scheduler_without_dagster.address} cannot import dagster" in message
+    assert "No module named" in message and "install dagster" in message
+
+
 def test_worker_output_and_log_lines_reach_the_instance(local_cluster, tmp_path):
     @solid
     def chatty(context):
