@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from distributed import SchedulerPlugin, WorkerPlugin, get_worker
+from distributed.worker_state_machine import TaskState as WorkerTaskState
 
 from dagster_core.execution.step_runner import StepResult
 from dagster_core.execution.step_session import RunPayload, StepSession
@@ -105,19 +106,23 @@ def flush_run(run_id: str) -> None:
         run.session.flush()
 
 
+def _current_task() -> WorkerTaskState | None:
+    """The worker's state of the task running in this thread; None once it forgot the task."""
+    worker = get_worker()
+    return worker.state.tasks.get(worker.get_current_task())
+
+
 def _marked_recompute() -> bool:
     """Whether the scheduler marked the task running in this thread as one that may have run
     before (MarkRecomputes); a task this worker no longer knows counts as marked."""
-    worker = get_worker()
-    task = worker.state.tasks.get(worker.get_current_task())
+    task = _current_task()
     return task is None or bool((task.annotations or {}).get(RECOMPUTE))
 
 
 def _abandoned() -> bool:
     """Whether the scheduler has let go of the task running in this thread (its client
     released it): the worker then only waits for it to end, to drop its result."""
-    worker = get_worker()
-    task = worker.state.tasks.get(worker.get_current_task())
+    task = _current_task()
     return task is None or task.state != "executing"
 
 
