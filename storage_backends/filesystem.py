@@ -7,9 +7,9 @@ import json
 import os
 import socket
 import sys
-import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -49,8 +49,14 @@ class FilesystemIntermediateStore(IntermediateStore):
     ) -> str:
         path = self._path(run_id, step_key, output_name)
         directory = os.path.dirname(path)
-        os.makedirs(directory, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{output_name}.")
+        try:
+            os.mkdir(directory)  # a step's first output: its parents exist after the first step
+        except FileNotFoundError:
+            os.makedirs(directory, exist_ok=True)
+        except FileExistsError:
+            pass
+        tmp = os.path.join(directory, f".{output_name}.{uuid.uuid4().hex}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # as mkstemp's
         try:
             with os.fdopen(fd, "wb") as f:
                 write_value(value, f, serialization_strategy, self._user_classes)
