@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import glob
-import json
 import os
 import socket
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Any
+
+import orjson
 
 from dagster_core.config import ConfigString, Field
 from dagster_core.storage.compute_logs import ComputeLogManager, ComputeLogs
@@ -55,7 +55,7 @@ class FilesystemIntermediateStore(IntermediateStore):
             os.makedirs(directory, exist_ok=True)
         except FileExistsError:
             pass
-        tmp = os.path.join(directory, f".{output_name}.{uuid.uuid4().hex}")
+        tmp = os.path.join(directory, f".{output_name}.{os.urandom(8).hex()}")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # as mkstemp's
         try:
             with os.fdopen(fd, "wb") as f:
@@ -124,8 +124,7 @@ class LocalComputeLogManager(ComputeLogManager):
             "out": os.fstat(out.fileno()).st_size,
             "err": os.fstat(err.fileno()).st_size,
         }
-        index.write(json.dumps(note) + "\n")
-        index.flush()
+        index.write(orjson.dumps(note) + b"\n")  # one write: the file is unbuffered
         return note
 
     @contextmanager
@@ -181,9 +180,9 @@ class LocalComputeLogManager(ComputeLogManager):
         for index_path in glob.glob(os.path.join(self._directory(run_id), "*.index")):
             stem = index_path.removesuffix(".index")
             started: dict | None = None
-            with open(index_path) as index:
+            with open(index_path, "rb") as index:
                 for line in index:
-                    note = json.loads(line)
+                    note = orjson.loads(line)
                     if note["step"] != step_key:
                         continue
                     if note["mark"] == _START:
@@ -211,14 +210,14 @@ class _RunFiles:
     stem: str
     out: IO[str]
     err: IO[str]
-    index: IO[str]
+    index: IO[bytes]
     users: int = 0
 
     @classmethod
     def open(cls, stem: str) -> _RunFiles:
         out = open(f"{stem}.out", "a", buffering=1)  # noqa: SIM115 (kept open across steps)
         err = open(f"{stem}.err", "a", buffering=1)  # noqa: SIM115
-        index = open(f"{stem}.index", "a")  # noqa: SIM115
+        index = open(f"{stem}.index", "ab", buffering=0)  # noqa: SIM115
         return cls(os.getpid(), stem, out, err, index)
 
     def close(self) -> None:

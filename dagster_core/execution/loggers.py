@@ -43,6 +43,8 @@ class RunLoggers:
 
     def log_event(self, event: DagsterEvent) -> None:
         """Send the event to every logger at its level (each logger filters by its own)."""
+        if not any(run_logger.isEnabledFor(event.level) for run_logger in self._loggers):
+            return  # most of a run's events are DEBUG: no record to make
         where = f" - {event.step_key}" if event.step_key else ""
         text = (
             f"{event.pipeline_name} - {event.run_id[:8]}{where} - {event.event_type.value} - "

@@ -3,6 +3,7 @@ share the files."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 
@@ -37,3 +38,23 @@ def test_a_run_closed_by_one_session_while_another_captures_keeps_capturing(tmp_
     manager.close_run("run-1")
     assert manager.read_logs("run-1", "a").stdout == "still here\n"
     assert manager.read_logs("run-1", "b").stdout == "and here\n"
+
+
+def test_logs_kept_by_an_earlier_version_read_back(tmp_path):
+    """An instance's compute logs outlive upgrades: index lines as json.dumps wrote them."""
+    directory = tmp_path / "run-1" / "compute_logs"
+    directory.mkdir(parents=True)
+    (directory / "host-1.out").write_text("before\nmine\n")
+    (directory / "host-1.err").write_text("")
+    notes = [
+        {"step": "a", "mark": "start", "time": 1.0, "out": 7, "err": 0},
+        {"step": "a", "mark": "end", "time": 2.0, "out": 12, "err": 0},
+    ]
+    (directory / "host-1.index").write_text("".join(json.dumps(n) + "\n" for n in notes))
+    manager = LocalComputeLogManager(str(tmp_path))
+    assert manager.read_logs("run-1", "a").stdout == "mine\n"
+    with manager.capture("run-1", "b"):
+        _say("new")
+    manager.close_run("run-1")
+    assert manager.read_logs("run-1", "b").stdout == "new\n"
+    assert manager.read_logs("run-1", "a").stdout == "mine\n"
