@@ -15,7 +15,7 @@ import platform
 import socket
 import sys
 
-from benchmarks.measure import Progress
+from benchmarks.measure import Progress, cpu_shares, cpu_ticks
 from benchmarks.report import About, markdown, write_html
 from benchmarks.services import services
 from benchmarks.suite import WORKLOADS, Settings, Suite, plan_cases, progress_units
@@ -74,11 +74,14 @@ def main(argv: list[str] | None = None) -> None:
         settings.warmup,
     )
     progress = Progress(progress_units(cases, settings))
+    ticks = cpu_ticks()
     with services("dask" in needs, "s3" in needs, "postgres" in needs) as found:
         suite = Suite(settings, found, progress)
         for case in cases:
             suite.run(case)
     progress.close()
+    if ticks is not None and (after := cpu_ticks()) is not None:
+        suite.notes.append(_cpu_note(cpu_shares(ticks, after)))
 
     os.makedirs(args.output_dir, exist_ok=True)
     stem = os.path.join(args.output_dir, f"{now:%Y-%m-%d}-{host}")
@@ -87,6 +90,18 @@ def main(argv: list[str] | None = None) -> None:
     write_html(f"{stem}.html", suite.records, suite.timeline, suite.notes, about)
     print(markdown(suite.records, suite.notes, about))
     print(f"wrote {stem}.json and {stem}.html", file=sys.stderr)
+
+
+def _cpu_note(shares: dict[str, float]) -> str:
+    """Where the machine's CPU time went while the suite ran: a busy kernel (slow file creation)
+    or a host taking CPU from its virtual machine (steal) slows the same code down."""
+    kernel = sum(shares.get(kind, 0) for kind in ("system", "irq", "softirq"))
+    idle = shares.get("idle", 0) + shares.get("iowait", 0)
+    return (
+        f"While the suite ran, this machine's CPU time went {shares.get('user', 0):.0%} to user "
+        f"code, {kernel:.0%} to the kernel, {shares.get('steal', 0):.1%} to other guests of its "
+        f"host (steal), and {idle:.0%} idle."
+    )
 
 
 if __name__ == "__main__":

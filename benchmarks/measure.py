@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 MB = 2**20
+_PROC_STAT = "/proc/stat"
+_CPU_FIELDS = ("user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal")
 
 
 def traced_peak_mb(fn: Callable[[], Any]) -> float:
@@ -25,6 +27,24 @@ def traced_peak_mb(fn: Callable[[], Any]) -> float:
     finally:
         tracemalloc.stop()
     return peak / MB
+
+
+def cpu_ticks() -> dict[str, int] | None:
+    """The machine's CPU time so far by kind (Linux `/proc/stat`, all CPUs, in clock ticks);
+    None where there is no such file."""
+    try:
+        with open(_PROC_STAT) as f:
+            values = f.readline().split()[1 : 1 + len(_CPU_FIELDS)]
+    except OSError:
+        return None
+    return dict(zip(_CPU_FIELDS, map(int, values), strict=False))
+
+
+def cpu_shares(before: dict[str, int], after: dict[str, int]) -> dict[str, float]:
+    """Each kind's share of the CPU time that passed between two `cpu_ticks`."""
+    spent = {kind: after[kind] - before.get(kind, 0) for kind in after}
+    total = sum(spent.values()) or 1
+    return {kind: ticks / total for kind, ticks in spent.items()}
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,8 @@ def test_quick_wide_run_writes_json_and_html(tmp_path):
     assert wide_executors == {"in_process", "multiprocess", "dask"}
     assert results.with_suffix(".html").stat().st_size > 0
     assert "| wide | dask | filesystem | sqlite |" in completed.stdout
+    if Path("/proc/stat").exists():
+        assert "While the suite ran, this machine's CPU time went" in completed.stdout
 
 
 def _quick(tmp_path: Path, workload: str) -> set[str]:
