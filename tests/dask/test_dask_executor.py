@@ -302,6 +302,49 @@ def test_remote_cluster_with_postgres_resources_and_no_suitable_worker(
     assert waiting
 
 
+def test_a_task_failing_beside_a_running_branch_lets_that_branch_finish(local_cluster, tmp_path):
+    """The unplaceable step's task errs, and with it the join's, while the other branch still
+    runs: that branch's end is still awaited and recorded, and only then does the run end."""
+    release = tmp_path / "release"
+
+    @solid(tags={"dask/resources": {"TPU": 1}})
+    def on_tpu(_):
+        return 1
+
+    @lambda_solid
+    def until_released():
+        wait_until(release.exists, 120, "the test to release the step")
+        return 2
+
+    @lambda_solid(input_defs=[InputDefinition("a", Int), InputDefinition("b", Int)])
+    def join(a, b):
+        return a + b
+
+    @pipeline(mode_defs=DASK_MODE)
+    def branches():
+        join(on_tpu(), until_released())
+
+    cfg = dask_config(existing(local_cluster), tmp_path, worker_timeout=1)
+    events = []
+    for event in execute_pipeline_iterator(branches, cfg, instance=DagsterInstance.local_temp()):
+        events.append(event)
+        if event.event_type is E.STEP_FAILURE and event.step_key == "on_tpu.compute":
+            assert not [e for e in events if e.step_key == "until_released.compute" and
+                        e.event_type is E.STEP_SUCCESS]  # fmt: skip
+            release.touch()
+    ends = {
+        e.step_key: e.event_type
+        for e in events
+        if e.event_type in (E.STEP_SUCCESS, E.STEP_FAILURE, E.STEP_SKIPPED)
+    }
+    assert ends == {
+        "on_tpu.compute": E.STEP_FAILURE,
+        "until_released.compute": E.STEP_SUCCESS,
+        "join.compute": E.STEP_SKIPPED,
+    }
+    assert events[-1].event_type is E.PIPELINE_FAILURE
+
+
 def _run_killing_a_worker(pipeline_def, instance, cluster, tmp_path, marks, step_key) -> list:
     """Run on `cluster` and SIGKILL the worker process running attempt 1 of `step_key` (its
     solid writes its pid to `marks/<solid>.pid`); the run's events as they came. The worker's
