@@ -222,6 +222,10 @@ def _chains(
     return chains
 
 
+# A future in these states has not ended: pending, or lost with its worker and to be recomputed.
+_RUNNING = frozenset({"pending", "lost"})
+
+
 def _completion(step_key: str, future: Future, index: int) -> StepCompletion:
     """What the finished future of the task that ran a step (its `index`-th) says. A task that
     finished has stored its steps' end events, so their results need not travel back (rarely,
@@ -252,6 +256,7 @@ class DaskExecutor(Executor):
         self._payload: Future | None = None
         self._futures: dict[str, Future] = {}  # by the key of the task's first step
         self._chains: dict[str, list[str]] = {}  # the step keys each task runs, by its first
+        self._upstream: dict[str, list[str]] = {}  # the tasks each task waits for, by first step
         self._unavailable: dict[str, str] = {}
 
     def _engine_event(self, message: str, **data: Any) -> DagsterEvent:
@@ -355,9 +360,12 @@ class DaskExecutor(Executor):
             payload_key: {payload_key: Task(payload_key, pass_payload, payload)}
         }
         annotations: dict[str, dict[str, Any]] = {}
+        first_of = {keys[first]: first for first in self._chains}
         for first, chain in self._chains.items():
             step, key = by_key[first], keys[first]
-            deps = [TaskRef(k) for k in sorted({keys[u] for u in step.upstream_keys if u in keys})]
+            upstream = sorted({keys[u] for u in step.upstream_keys if u in keys})
+            self._upstream[first] = [first_of[u] for u in upstream]
+            deps = [TaskRef(k) for k in upstream]
             if first in self._unavailable:
                 task = Task(key, unavailable_step, self._unavailable[first], *deps)
             else:
@@ -383,12 +391,48 @@ class DaskExecutor(Executor):
         return iter(())
 
     def _report_completions(self) -> None:
+        """Report the steps of each task that ended, upstream first. Only the tasks nothing
+        depends on are watched: Dask runs a task after the tasks it depends on and errs it as
+        soon as one of them errs, so when a watched task ends so have those it depends on,
+        but for any still running beside a failure, watched from then on. (A client keeps a
+        waiting coroutine per watched future: 40 MB for a fan-out of 10,000.)"""
         client = self._client
         assert client is not None
         first_of = {f.key: first for first, f in self._futures.items()}
-        for future in as_completed(list(self._futures.values()), loop=client.loop):
-            for index, step_key in enumerate(self._chains[first_of[future.key]]):
-                self.launch_context.report(_completion(step_key, future, index))
+        depended_on = {u for upstream in self._upstream.values() for u in upstream}
+        watched = {first for first in self._futures if first not in depended_on}  # waited on now
+        watching = as_completed([self._futures[f] for f in watched], loop=client.loop)
+        reported: set[str] = set()
+        for future in watching:
+            watched.discard(first_of[future.key])
+            ended, running = self._ended(first_of[future.key], reported)
+            for first in ended:
+                for index, step_key in enumerate(self._chains[first]):
+                    self.launch_context.report(_completion(step_key, self._futures[first], index))
+            for first in running:
+                if first not in watched:
+                    watched.add(first)
+                    watching.add(self._futures[first])
+
+    def _ended(self, last: str, reported: set[str]) -> tuple[list[str], list[str]]:
+        """Of the task `last` and the tasks it depends on, not reported yet: those that ended,
+        each after the tasks it depends on (now marked reported), and those still running
+        (whose own upstream tasks are left for when they end)."""
+        ended: list[str] = []
+        running: list[str] = []
+        stack = [(last, False)]
+        while stack:
+            first, walked = stack.pop()
+            if walked:
+                ended.append(first)
+            elif first not in reported:
+                if self._futures[first].status in _RUNNING:
+                    running.append(first)
+                    continue
+                reported.add(first)
+                stack.append((first, True))
+                stack.extend((u, False) for u in self._upstream[first] if u not in reported)
+        return ended, running
 
     def flush(self) -> None:
         client = self._client
