@@ -126,7 +126,7 @@ class UserFailureData:
 
 
 @whitelist_for_serdes
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DagsterEvent:
     """One event of a run. `data` holds the event's small payload (output name, error, metadata)."""
 

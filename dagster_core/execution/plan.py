@@ -26,7 +26,7 @@ def step_key_for(solid_handle: str) -> str:
 
 
 @whitelist_for_serdes
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StepOutputHandle:
     """Output `output_name` of step `step_key`."""
 
@@ -34,7 +34,7 @@ class StepOutputHandle:
     output_name: str = "result"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StepInput:
     """Where one input's value comes from: upstream outputs, run config, or nowhere (None)."""
 
@@ -45,7 +45,7 @@ class StepInput:
     config_value: Any = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ExecutionStep:
     """Run the solid at handle `solid_name` (`outer.inner` inside composite `outer`): load its
     inputs, compute, store its outputs."""

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from dagster_core.definitions.events import (
@@ -46,7 +47,7 @@ _STATUS_OF_END_EVENT = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StepResult:
     """How a step ended and which outputs it stored: all a downstream step needs to know."""
 
@@ -59,8 +60,15 @@ class StepResult:
         return cls(
             event.step_key or "",
             _STATUS_OF_END_EVENT[event.event_type],
-            frozenset(event.data.get("outputs", ())),
+            _output_set(tuple(event.data.get("outputs", ()))),
         )
+
+
+@lru_cache(maxsize=1024)
+def _output_set(outputs: tuple[str, ...]) -> frozenset[str]:
+    """One frozenset for the steps that stored the same outputs: a wide run holds a result per
+    step, and most steps store just `result`."""
+    return frozenset(outputs)
 
 
 class _StepFailed(Exception):

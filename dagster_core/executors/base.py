@@ -16,7 +16,7 @@ from dagster_core.execution.step_runner import StepResult
 from dagster_core.instance import DagsterInstance, InstanceRef
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StepCompletion:
     """A step's end as its executor reports it: its result; or why its process or task failed
     outside the step function (the run loop then records the failure); or neither, when the

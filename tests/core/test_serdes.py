@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import enum
 import json
+import tracemalloc
 
 from dagster_core.events import DagsterEvent, DagsterEventType, ErrorInfo
+from dagster_core.execution.plan import StepOutputHandle
 from dagster_core.serdes import deserialize_value, serialize_value
 
 
@@ -61,3 +63,25 @@ def test_an_event_written_before_a_field_existed_reads_back_with_its_default():
     del older["attempt"], older["data"]
     back = deserialize_value(json.dumps(older))
     assert (back.attempt, back.data, back.message) == (1, {}, "hi")
+
+
+def test_a_fan_in_read_of_10000_outputs_reads_back_within_a_few_times_its_size():
+    sources = tuple(StepOutputHandle(f"noop_{i}.compute") for i in range(10_000))
+    event = DagsterEvent(
+        DagsterEventType.OBJECT_STORE_OPERATION,
+        "run-1",
+        "wide",
+        "Read 10000 value(s) for input 'xs'",
+        step_key="count.compute",
+        data={"op": "get", "step_outputs": sources, "source_run_ids": ("run-1",) * 10_000},
+    )
+    text = serialize_value(event)
+    tracemalloc.start()
+    try:
+        back = deserialize_value(text)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert back == event
+    # a driver watching a wide run reads its join's event: not a buffer of 12 times its size
+    assert peak < 10 * len(text), f"{peak:,} bytes to read {len(text):,}"
