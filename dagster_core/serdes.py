@@ -97,15 +97,15 @@ def _unpack(value: Any) -> Any:
         if reader is None:
             reader = _READERS[name] = _reader_for(name)
         return reader(value)
-    if "__dict__" in value:  # an event's data: names (of outputs, inputs, types) repeat
-        return {
-            k: _intern(v)
-            if type(v) is str and len(v) <= _NAME_LENGTH
-            else v
-            if type(v) in _SCALARS
-            else _unpack(v)
-            for k, v in value["__dict__"].items()
-        }
+    if "__dict__" in value:  # an event's data, whose names (of outputs, inputs, types) repeat
+        data = {}
+        for k, v in value["__dict__"].items():
+            kind = type(v)
+            if kind is str:
+                data[k] = _intern(v) if len(v) <= _NAME_LENGTH else v
+            else:
+                data[k] = v if kind in _SCALARS else _unpack(v)
+        return data
     if "__pairs__" in value:
         return {_unpack(k): _unpack(v) for k, v in value["__pairs__"]}
     if "__tuple__" in value:
