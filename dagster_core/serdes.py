@@ -23,7 +23,7 @@ _READERS: dict[str, Callable[[dict[str, Any]], Any]] = {}
 # A record's strings are mostly names that thousands of records repeat (run id, pipeline, step):
 # each is kept once.
 _intern = sys.intern
-_NAME_LENGTH = 64  # longer strings in a record's data (paths, text) seldom repeat: not kept once
+_NAME_LENGTH = 64  # longer strings inside a record's data (paths, text) seldom repeat
 _set = object.__setattr__  # as a frozen dataclass's __init__ sets fields, keeping objects small
 _ENCODER = json.JSONEncoder(separators=(",", ":"))
 # orjson parses a text into a buffer of about 12 times its size before it builds the values: a
@@ -83,29 +83,25 @@ def _pack_dict(value: dict) -> Any:
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
+_PLAIN = _SCALARS - {str}
 
 
 def _unpack(value: Any) -> Any:
     kind = type(value)
-    if kind in _SCALARS:  # most values of a record: checked first, as reading a log is hot
+    if kind in _PLAIN:  # most values of a record: checked first, as reading a log is hot
         return value
+    if kind is str:  # short ones are names (of outputs, inputs, types, steps) that repeat
+        return _intern(value) if len(value) <= _NAME_LENGTH else value
     if kind is list:
-        return [v if type(v) in _SCALARS else _unpack(v) for v in value]
+        return [v if type(v) in _PLAIN else _unpack(v) for v in value]
     name = value.get("__class__") or value.get("__enum__")
     if name is not None:
         reader = _READERS.get(name)
         if reader is None:
             reader = _READERS[name] = _reader_for(name)
         return reader(value)
-    if "__dict__" in value:  # an event's data, whose names (of outputs, inputs, types) repeat
-        data = {}
-        for k, v in value["__dict__"].items():
-            kind = type(v)
-            if kind is str:
-                data[k] = _intern(v) if len(v) <= _NAME_LENGTH else v
-            else:
-                data[k] = v if kind in _SCALARS else _unpack(v)
-        return data
+    if "__dict__" in value:
+        return {k: v if type(v) in _PLAIN else _unpack(v) for k, v in value["__dict__"].items()}
     if "__pairs__" in value:
         return {_unpack(k): _unpack(v) for k, v in value["__pairs__"]}
     if "__tuple__" in value:
